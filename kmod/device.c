@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The xmesh net_device and its rtnl link kind: `ip link add xmesh0 type
+ * xmesh` creates one, `ip link del` or unloading the module removes it.
+ *
+ * Until the data path is wired in, the device accepts packets and drops
+ * them (counted as tx_dropped): there is no peer to send them to.
+ */
+
+#include <linux/if_arp.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include <net/rtnetlink.h>
+
+#include "device.h"
+
+/* Per-netns state: a sequence number of xmesh configuration changes. */
+struct xmesh_net {
+	atomic_t seq;
+};
+
+static unsigned int xmesh_net_id __read_mostly;
+
+static struct xmesh_net *xmesh_net(const struct net *net)
+{
+	return net_generic(net, xmesh_net_id);
+}
+
+/*
+ * Sequence number for NLM_F_DUMP_INTR: changes whenever an xmesh device of
+ * @net is added, removed or reconfigured (dev_base_seq covers the first two).
+ */
+u32 xmesh_net_seq(const struct net *net)
+{
+	return READ_ONCE(net->dev_base_seq) +
+	       (u32)atomic_read(&xmesh_net(net)->seq);
+}
+
+/* Record a configuration change of @xd: bump its and its netns' counters. */
+void xmesh_device_changed(struct xmesh_device *xd)
+{
+	atomic_inc(&xd->generation);
+	atomic_inc(&xmesh_net(dev_net(xd->dev))->seq);
+}
+
+/*
+ * The xmesh device of @net listening on @port, or NULL. Caller holds
+ * rtnl_lock, which every writer of listen_port holds too.
+ */
+struct xmesh_device *xmesh_device_by_port(struct net *net, u16 port)
+{
+	struct net_device *dev;
+
+	ASSERT_RTNL();
+	if (!port)
+		return NULL;
+	for_each_netdev(net, dev) {
+		struct xmesh_device *xd;
+
+		if (!netif_is_xmesh(dev))
+			continue;
+		xd = netdev_priv(dev);
+		if (READ_ONCE(xd->listen_port) == port)
+			return xd;
+	}
+	return NULL;
+}
+
+static int xmesh_dev_init(struct net_device *dev)
+{
+	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	if (!dev->tstats)
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * Runs once the last reference is gone (or register_netdevice failed after
+ * ndo_init), so no stats reader can still see tstats.
+ */
+static void xmesh_dev_destruct(struct net_device *dev)
+{
+	struct xmesh_device *xd = netdev_priv(dev);
+
+	free_percpu(dev->tstats);
+	mutex_destroy(&xd->conf_lock);
+}
+
+static netdev_tx_t xmesh_dev_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	dev_core_stats_tx_dropped_inc(dev);
+	kfree_skb(skb);
+	return NETDEV_TX_OK;
+}
+
+static int xmesh_dev_change_mtu(struct net_device *dev, int new_mtu)
+{
+	struct xmesh_device *xd = netdev_priv(dev);
+
+	/* The core checked new_mtu against min_mtu and max_mtu. */
+	WRITE_ONCE(dev->mtu, new_mtu);
+	xmesh_device_changed(xd);
+	return 0;
+}
+
+static const struct net_device_ops xmesh_netdev_ops = {
+	.ndo_init		= xmesh_dev_init,
+	.ndo_start_xmit		= xmesh_dev_xmit,
+	.ndo_change_mtu		= xmesh_dev_change_mtu,
+	.ndo_get_stats64	= dev_get_tstats64,
+};
+
+static void xmesh_setup(struct net_device *dev)
+{
+	struct xmesh_device *xd = netdev_priv(dev);
+
+	dev->netdev_ops = &xmesh_netdev_ops;
+	dev->header_ops = NULL;
+	dev->type = ARPHRD_NONE;
+	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
+	dev->priv_flags |= IFF_NO_QUEUE;
+	dev->hard_header_len = 0;
+	dev->addr_len = 0;
+	dev->needs_free_netdev = true;
+	dev->priv_destructor = xmesh_dev_destruct;
+	/*
+	 * The UDP socket of a device lives in the device's netns: keep the
+	 * device there rather than let it and its socket part ways.
+	 */
+	dev->features |= NETIF_F_LLTX | NETIF_F_NETNS_LOCAL;
+	dev->mtu = XMESH_DEFAULT_MTU;
+	dev->min_mtu = XMESH_MIN_MTU;
+	dev->max_mtu = XMESH_MAX_MTU;
+
+	memset(xd, 0, sizeof(*xd));
+	xd->dev = dev;
+	mutex_init(&xd->conf_lock);
+}
+
+static int xmesh_newlink(struct net *src_net, struct net_device *dev,
+			 struct nlattr *tb[], struct nlattr *data[],
+			 struct netlink_ext_ack *extack)
+{
+	int err;
+
+	err = register_netdevice(dev);
+	if (err)
+		return err;
+	atomic_inc(&xmesh_net(dev_net(dev))->seq);
+	return 0;
+}
+
+static void xmesh_dellink(struct net_device *dev, struct list_head *head)
+{
+	atomic_inc(&xmesh_net(dev_net(dev))->seq);
+	unregister_netdevice_queue(dev, head);
+}
+
+struct rtnl_link_ops xmesh_link_ops __read_mostly = {
+	.kind		= KBUILD_MODNAME,
+	.priv_size	= sizeof(struct xmesh_device),
+	.setup		= xmesh_setup,
+	.newlink	= xmesh_newlink,
+	.dellink	= xmesh_dellink,
+};
+
+static struct pernet_operations xmesh_net_ops = {
+	.id	= &xmesh_net_id,
+	.size	= sizeof(struct xmesh_net),
+};
+
+int __init xmesh_device_init(void)
+{
+	int err;
+
+	err = register_pernet_device(&xmesh_net_ops);
+	if (err)
+		return err;
+	err = rtnl_link_register(&xmesh_link_ops);
+	if (err)
+		goto err_pernet;
+	return 0;
+
+err_pernet:
+	unregister_pernet_device(&xmesh_net_ops);
+	return err;
+}
+
+void xmesh_device_uninit(void)
+{
+	/* Deletes every xmesh device of every netns. */
+	rtnl_link_unregister(&xmesh_link_ops);
+	unregister_pernet_device(&xmesh_net_ops);
+}

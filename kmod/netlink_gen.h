@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Do not edit directly, auto-generated from: */
+/*	Documentation/netlink/xmesh.yaml */
+/* by tools/ynl/ynl-gen.py */
+
+#ifndef _XMESH_NETLINK_GEN_H
+#define _XMESH_NETLINK_GEN_H
+
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+#include <linux/xmesh.h>
+
+/* Policies of the attribute sets, for nested attributes. */
+extern const struct nla_policy xmesh_keyconf_nl_policy[XMESH_A_KEYCONF_MAX + 1];
+extern const struct nla_policy xmesh_stats_nl_policy[XMESH_A_STATS_MAX + 1];
+extern const struct nla_policy xmesh_peer_nl_policy[XMESH_A_PEER_MAX + 1];
+extern const struct nla_policy xmesh_route_nl_policy[XMESH_A_ROUTE_MAX + 1];
+extern const struct nla_policy xmesh_nexthop_nl_policy[XMESH_A_NEXTHOP_MAX + 1];
+extern const struct nla_policy xmesh_tenant_nl_policy[XMESH_A_TENANT_MAX + 1];
+extern const struct nla_policy xmesh_dev_nl_policy[XMESH_A_DEV_MAX + 1];
+
+/* Request policies of the operations. */
+extern const struct nla_policy xmesh_dev_get_nl_policy[XMESH_A_DEV_IFNAME + 1];
+extern const struct nla_policy xmesh_dev_set_nl_policy[XMESH_A_DEV_FLAGS + 1];
+
+/* Handlers, implemented by the module. */
+int xmesh_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info);
+int xmesh_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int xmesh_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info);
+
+extern const struct genl_ops xmesh_nl_ops[2];
+
+enum {
+	XMESH_NLGRP_EVENTS,
+};
+
+extern const struct genl_multicast_group xmesh_nl_mcgrps[1];
+
+#endif /* _XMESH_NETLINK_GEN_H */
