@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Transmit: an inner IP packet leaving the xmesh device is classified to its
+ * tenant, routed to a destination node and a next-hop peer, metered, sealed
+ * with the destination's session key and sent in UDP to the next hop.
+ */
+
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/skbuff.h>
+#include <linux/xmesh.h>
+#include <linux/xmesh_wire.h>
+#include <net/icmp.h>
+#include <net/ip.h>
+
+#include "datapath.h"
+#include "event.h"
+#include "keys.h"
+#include "peer.h"
+#include "route.h"
+#include "socket.h"
+#include "tenant.h"
+
+/* What every segment of one packet shares. */
+struct xmesh_tx {
+	struct xmesh_peer *dst;		/* end peer: owner of the key */
+	struct xmesh_peer *via;		/* next hop */
+	struct xmesh_keyslot *ks;
+	struct xmesh_tenant *tenant;	/* NULL: untenanted device */
+	u64 dst_node;
+};
+
+/* Pad to a multiple of XMESH_WIRE_PAD, never beyond the MTU. */
+static unsigned int padding(unsigned int len, unsigned int mtu)
+{
+	unsigned int padded = ALIGN(len, XMESH_WIRE_PAD);
+
+	if (len > mtu)
+		return 0;
+	return min(padded, mtu) - len;
+}
+
+static int seal(struct xmesh_tx *tx, struct sk_buff *skb, u64 counter,
+		unsigned int mtu)
+{
+	unsigned int pad = padding(skb->len, mtu), plen = skb->len + pad;
+	struct xmesh_wire_hdr *h;
+	struct sk_buff *trailer;
+	int nsg, err;
+
+	if (unlikely(skb_cow_head(skb, XMESH_HEADROOM) < 0))
+		return -ENOMEM;
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
+		return -EINVAL;
+	nsg = skb_cow_data(skb, pad + XMESH_WIRE_TAG_LEN, &trailer);
+	if (unlikely(nsg < 0))
+		return nsg;
+	memset(skb_tail_pointer(trailer), 0, pad);
+	pskb_put(skb, trailer, pad + XMESH_WIRE_TAG_LEN);
+
+	h = skb_push(skb, sizeof(*h));
+	h->ver_type = xmesh_wire_ver_type(XMESH_WIRE_VERSION,
+					  XMESH_WIRE_TYPE_DATA);
+	h->hop_limit = 0;	/* authenticated as zero, see xmesh_wire.h */
+	h->flags = 0;
+	h->reserved0 = 0;
+	h->tenant_id = htonl(tx->tenant ? tx->tenant->id : 0);
+	h->dst_node = cpu_to_be64(tx->dst_node);
+	h->rx_index = htonl(tx->ks->remote_index);
+	h->reserved1 = 0;
+	h->counter = cpu_to_be64(counter);
+
+	err = xmesh_aead_crypt(tx->ks->enc, skb, nsg, counter,
+			       XMESH_WIRE_HDR_LEN, plen, true);
+	if (unlikely(err))
+		return err;
+	h->hop_limit = XMESH_WIRE_HOP_LIMIT_DEFAULT;
+	skb->ip_summed = CHECKSUM_NONE;
+	return 0;
+}
+
+static void drop_count(struct xmesh_dp *dp, struct xmesh_tx *tx,
+		       enum xmesh_stat why)
+{
+	xmesh_stats_add(&dp->stats, why, 1);
+	if (tx->dst)
+		xmesh_stats_add(&tx->dst->stats, why, 1);
+	if (tx->tenant)
+		xmesh_stats_add(&tx->tenant->stats, why, 1);
+	DEV_STATS_INC(dp->dev, tx_dropped);
+}
+
+static void tx_one(struct xmesh_dp *dp, struct xmesh_tx *tx,
+		   struct sk_buff *skb)
+{
+	unsigned int len = skb->len;
+	enum xmesh_stat why;
+	bool notify = false;
+	u64 counter;
+
+	if (tx->tenant) {
+		switch (xmesh_tenant_meter(tx->tenant, len, &notify)) {
+		case XMESH_METER_RATE:
+			why = XMESH_STAT_DROP_RATE;
+			goto drop;
+		case XMESH_METER_BUDGET:
+			why = XMESH_STAT_DROP_BUDGET;
+			goto drop;
+		case XMESH_METER_PASS:
+			break;
+		}
+		if (notify)
+			xmesh_event_tenant(dp, XMESH_EVENT_QUOTA_CROSSED,
+					   tx->tenant);
+	}
+	if (unlikely(!xmesh_keyslot_next_counter(tx->ks, &counter, &notify))) {
+		why = XMESH_STAT_DROP_NO_KEY;
+		goto drop;
+	}
+	if (unlikely(notify))
+		xmesh_event_peer(dp, XMESH_EVENT_KEY_LIMIT, tx->dst);
+	if (unlikely(seal(tx, skb, counter, dp->dev->mtu))) {
+		why = XMESH_STAT_DROP_OTHER;
+		goto drop;
+	}
+	if (unlikely(xmesh_socket_send(dp, tx->via, skb))) {
+		/* The skb is gone; count the route failure on the way out. */
+		drop_count(dp, tx, XMESH_STAT_DROP_NO_ROUTE);
+		return;
+	}
+	xmesh_stats_pkt(&dp->stats, XMESH_STAT_TX_PACKETS, len);
+	xmesh_stats_pkt(&tx->dst->stats, XMESH_STAT_TX_PACKETS, len);
+	if (tx->tenant)
+		xmesh_stats_pkt(&tx->tenant->stats, XMESH_STAT_TX_PACKETS, len);
+	return;
+drop:
+	drop_count(dp, tx, why);
+	kfree_skb(skb);
+}
+
+/* Answer a packet too big for the device: ICMP fragmentation needed. */
+static void too_big(struct sk_buff *skb, unsigned int mtu)
+{
+	if (skb->protocol == htons(ETH_P_IP)) {
+		if (ip_hdr(skb)->frag_off & htons(IP_DF))
+			icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+				      htonl(mtu));
+	} else {
+		icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
+	}
+}
+
+static bool inner_valid(struct sk_buff *skb)
+{
+	if (skb->protocol == htons(ETH_P_IP))
+		return pskb_network_may_pull(skb, sizeof(struct iphdr)) &&
+		       ip_hdr(skb)->version == 4;
+	if (skb->protocol == htons(ETH_P_IPV6))
+		return pskb_network_may_pull(skb, sizeof(struct ipv6hdr)) &&
+		       ipv6_hdr(skb)->version == 6;
+	return false;
+}
+
+/* Classify and route; returns XMESH_STAT_COUNT when the packet may go. */
+static enum xmesh_stat tx_prepare(struct xmesh_dp *dp, struct sk_buff *skb,
+				  struct xmesh_tx *tx)
+{
+	u32 src_tenant, dst_tenant;
+
+	if (!inner_valid(skb))
+		return XMESH_STAT_DROP_MALFORMED;
+	if (READ_ONCE(dp->ntenants)) {
+		src_tenant = xmesh_tenant_of(dp, skb, true);
+		tx->tenant = xmesh_tenant_lookup(dp, src_tenant);
+		if (!tx->tenant)
+			return XMESH_STAT_DROP_NO_TENANT;
+		dst_tenant = xmesh_tenant_of(dp, skb, false);
+		if (dst_tenant != src_tenant)
+			return XMESH_STAT_DROP_CROSS_TENANT;
+	}
+	if (!xmesh_route_lookup(dp, skb, false, &tx->dst_node) ||
+	    tx->dst_node == xmesh_dp_node_id(dp))
+		return XMESH_STAT_DROP_NO_ROUTE;
+	tx->dst = xmesh_peer_lookup(dp, tx->dst_node);
+	if (!tx->dst)
+		return XMESH_STAT_DROP_NO_PEER;
+	tx->ks = rcu_dereference_bh(tx->dst->slot[XMESH_KEY_SLOT_PRIMARY]);
+	if (!tx->ks)
+		return XMESH_STAT_DROP_NO_KEY;
+	tx->via = xmesh_next_hop(dp, tx->dst_node);
+	if (!tx->via)
+		return XMESH_STAT_DROP_NO_ROUTE;
+	if (skb_is_gso(skb) ? !skb_gso_validate_network_len(skb, dp->dev->mtu) :
+			      skb->len > dp->dev->mtu) {
+		too_big(skb, dp->dev->mtu);
+		return XMESH_STAT_DROP_TOO_BIG;
+	}
+	return XMESH_STAT_COUNT;
+}
+
+netdev_tx_t xmesh_dp_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct xmesh_dp *dp = xmesh_dp_of(dev);
+	struct xmesh_tx tx = {};
+	enum xmesh_stat why;
+	struct sk_buff *segs, *next;
+
+	rcu_read_lock_bh();
+	why = tx_prepare(dp, skb, &tx);
+	if (why != XMESH_STAT_COUNT)
+		goto drop;
+	if (skb_is_gso(skb)) {
+		segs = skb_gso_segment(skb, 0);
+		if (IS_ERR_OR_NULL(segs)) {
+			why = XMESH_STAT_DROP_OTHER;
+			goto drop;
+		}
+		consume_skb(skb);
+		skb = segs;
+	}
+	skb_list_walk_safe(skb, skb, next) {
+		skb_mark_not_on_list(skb);
+		tx_one(dp, &tx, skb);
+	}
+	rcu_read_unlock_bh();
+	return NETDEV_TX_OK;
+drop:
+	drop_count(dp, &tx, why);
+	rcu_read_unlock_bh();
+	kfree_skb(skb);
+	return NETDEV_TX_OK;
+}

@@ -1,0 +1,302 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Real xmeshd processes in network namespaces. Prints TAP.
+#
+#   node_netns.sh discovery   32 nodes on one bridge: bootstrap from one seed,
+#                             every node finds every other, a service is
+#                             found from every node, lookups with 30% of the
+#                             nodes killed, a restarted node keeps its id, bad
+#                             datagrams dropped and counted, key file and
+#                             control socket permissions;
+#   node_netns.sh routing     a line and a ring of 5 namespaces: routes
+#                             converge, a cut link moves them to the other
+#                             path with no loop in any sampled table.
+#
+# Every namespace, link and process it makes is removed on exit. Needs root.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+XMESHD=$top/userspace/xmeshd/xmeshd
+XMESHCTL=$top/userspace/xmeshctl/xmeshctl
+SENDER=$top/build/selftests/daemon/node_sender
+SAMPLER=$top/build/selftests/daemon/node_route_sampler
+PY=/usr/bin/python3
+PUZZLE=8
+PORT=51831
+tag=xm$$
+tmp=$(mktemp -d /tmp/xmeshd-netns.XXXXXX)
+pids=()
+nss=()
+tapn=0 failed=0
+
+ok() { tapn=$((tapn + 1)); echo "ok $tapn $*"; }
+notok() { tapn=$((tapn + 1)); failed=1; echo "not ok $tapn $*"; }
+check() { # check COND-EXIT-STATUS DESCRIPTION
+	if [ "$1" = 0 ]; then ok "$2"; else notok "$2"; fi
+}
+
+cleanup() {
+	for p in "${pids[@]}"; do
+		[ -n "$p" ] && kill "$p" 2>/dev/null
+	done
+	for p in "${pids[@]}"; do
+		[ -n "$p" ] && wait "$p" 2>/dev/null
+	done
+	for ns in "${nss[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+mkns() {
+	ip netns add "$1" || exit 1
+	nss+=("$1")
+	ip -n "$1" link set lo up
+}
+
+ctl() { # ctl NODE ARGS...: xmeshctl against node NODE's control socket
+	local n=$1
+	shift
+	XMESHD_SOCKET=$tmp/n$n.sock timeout 20 "$XMESHCTL" "$@"
+}
+
+json() { # json EXPR: evaluate a Python expression over the JSON on stdin (as j)
+	"$PY" -c "import json,sys; j=json.load(sys.stdin); print($1)"
+}
+
+# start NODE NS ARGS...: one daemon; its pid goes to pid[NODE]
+declare -A pid
+start() {
+	local n=$1 ns=$2
+	shift 2
+	ip netns exec "$ns" "$XMESHD" -s "$tmp/n$n" -C "$tmp/n$n.sock" -p $PUZZLE "$@" \
+		2>>"$tmp/n$n.log" &
+	pid[$n]=$!
+	pids+=($!)
+}
+
+wait_sock() { # wait until node N answers on its control socket (10 s)
+	for _ in $(seq 100); do
+		ctl "$1" node >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+node_id() { ctl "$1" --json node | json 'j["id"]'; }
+
+stop() { # stop NODE: SIGTERM and wait
+	kill "${pid[$1]}" 2>/dev/null
+	wait "${pid[$1]}" 2>/dev/null
+	pid[$1]=
+}
+
+discovery() {
+	local N=32 br=${tag}br i j
+	mkns "$br"
+	ip -n "$br" link add br0 type bridge
+	ip -n "$br" link set br0 up
+	for i in $(seq $N); do
+		mkns "${tag}n$i"
+		ip -n "$br" link add "v$i" type veth peer name eth0 netns "${tag}n$i"
+		ip -n "$br" link set "v$i" master br0 up
+		ip -n "${tag}n$i" addr add "10.77.0.$i/24" dev eth0
+		ip -n "${tag}n$i" link set eth0 up
+	done
+
+	local t0=$SECONDS
+	start 1 "${tag}n1" -l "10.77.0.1:$PORT"
+	wait_sock 1 || { notok "seed node starts"; return; }
+	for i in $(seq 2 $N); do
+		local extra=()
+		[ "$i" = 5 ] && extra=(-P "web=10.77.0.5:8080")
+		start "$i" "${tag}n$i" -l "10.77.0.$i:$PORT" -S "10.77.0.1:$PORT" "${extra[@]}"
+	done
+	local up=0
+	for i in $(seq $N); do wait_sock "$i" && up=$((up + 1)); done
+	check $([ $up = $N ] && echo 0 || echo 1) "$N daemons start in their namespaces ($((SECONDS - t0)) s)"
+
+	# Converged when every node has at least 20 DHT contacts (k), or after 30 s.
+	local deadline=$((SECONDS + 30)) low
+	while :; do
+		low=0
+		for i in $(seq $N); do
+			c=$(ctl "$i" --json node | json 'j["stats"]["dht_contacts"]')
+			[ "${c:-0}" -lt 20 ] && low=$((low + 1))
+		done
+		[ $low = 0 ] || [ $SECONDS -ge $deadline ] && break
+		sleep 1
+	done
+	check $low "every node knows at least 20 others ($((SECONDS - t0)) s after start)"
+
+	local ids=()
+	for i in $(seq $N); do ids[$i]=$(node_id "$i"); done
+	local miss=0 t1=$SECONDS
+	for i in $(seq $N); do
+		for j in $(seq $N); do
+			[ "$i" = "$j" ] && continue
+			ctl "$i" lookup "${ids[$j]}" >/dev/null 2>&1 || {
+				miss=$((miss + 1))
+				echo "# node $i did not find node $j"
+			}
+		done
+	done
+	check $miss "all $N nodes find each other: $((N * (N - 1))) node lookups, $miss failed ($((SECONDS - t1)) s)"
+
+	miss=0
+	local hops=0
+	for i in $(seq $N); do
+		[ "$i" = 5 ] && continue
+		out=$(ctl "$i" --json lookup web) || { miss=$((miss + 1)); continue; }
+		echo "$out" | json '[r["endpoints"] for r in j["records"]]' | grep -q "10.77.0.5:8080" ||
+			miss=$((miss + 1))
+		hops=$((hops + $(echo "$out" | json 'j["hops"]')))
+	done
+	check $miss "service 'web' published on node 5 is found from the 31 others ($miss missing, mean $((hops * 10 / (N - 1))) tenths of a hop)"
+
+	sess=$(ctl 1 --json node | json 'j["stats"]["sessions"]')
+	check $([ "${sess:-0}" -ge $((N - 1)) ] && echo 0 || echo 1) "the seed has authenticated sessions with all $((N - 1)) others ($sess)"
+	ctl 1 node | grep -q "control plane only" && ctl 1 --json node | json 'j["kernel"]' | grep -q False
+	check $? "without the xmesh module the daemon says it runs as control plane only"
+
+	# Kill 30% of the nodes, the seed among them, never the publisher.
+	local killed=(1 3 8 11 14 17 20 23 26 29) alive=()
+	for i in "${killed[@]}"; do stop "$i"; done
+	for i in $(seq $N); do
+		[[ " ${killed[*]} " == *" $i "* ]] || alive+=("$i")
+	done
+	miss=0
+	t1=$SECONDS
+	for i in "${alive[@]}"; do
+		[ "$i" = 5 ] && continue
+		ctl "$i" lookup web >/dev/null 2>&1 || miss=$((miss + 1))
+	done
+	local nmiss=0 k
+	for k in $(seq 0 $((${#alive[@]} - 1))); do
+		i=${alive[$k]}
+		j=${alive[$(((k + 7) % ${#alive[@]}))]}
+		ctl "$i" lookup "${ids[$j]}" >/dev/null 2>&1 || nmiss=$((nmiss + 1))
+	done
+	check $((miss + nmiss)) "with ${#killed[@]} of $N nodes killed, lookups still succeed (service: $miss missing, nodes: $nmiss missing, $((SECONDS - t1)) s)"
+
+	# A restart keeps the id: the key file survives, the state does not.
+	stop 7
+	start 7 "${tag}n7" -l "10.77.0.7:$PORT" -S "10.77.0.2:$PORT"
+	wait_sock 7
+	local id7
+	id7=$(node_id 7)
+	sleep 2
+	[ "$id7" = "${ids[7]}" ] && ctl 7 lookup web >/dev/null && ctl 9 lookup "${ids[7]}" >/dev/null
+	check $? "a restarted node comes back with the same id, finds and is found"
+
+	# Bad datagrams are dropped, counted by reason, and the daemon keeps running.
+	local kind bad=0
+	for kind in malformed oversized unsigned badsig replay stale unknown-kind weak-id; do
+		ip netns exec "${tag}n2" "$SENDER" "10.77.0.4:$PORT" "$kind" $PUZZLE || bad=1
+	done
+	sleep 0.5
+	drops=$(ctl 4 --json node | json '" ".join("%s=%d" % kv for kv in sorted(j["drops"].items()))')
+	echo "# node 4 drops: $drops"
+	for want in malformed=1 oversized=1 bad_signature=2 replay=1 stale=1 unknown_kind=1 weak_id=1; do
+		[[ " $drops " == *" $want "* ]] || { bad=1; echo "# expected $want"; }
+	done
+	kill -0 "${pid[4]}" && ctl 4 lookup web >/dev/null
+	check $((bad + $?)) "malformed, oversized, unsigned, badly signed, replayed, stale, unknown-kind and weak-id datagrams are dropped and counted; the daemon keeps running"
+
+	# The identity key must not be readable by others.
+	stop 6
+	chmod 644 "$tmp/n6/identity.key"
+	ip netns exec "${tag}n6" timeout 10 "$XMESHD" -s "$tmp/n6" -C "$tmp/n6.sock" -p $PUZZLE \
+		-l "10.77.0.6:$PORT" 2>"$tmp/n6.refused.log"
+	rc=$?
+	[ $rc != 0 ] && grep -q "refusing to start" "$tmp/n6.refused.log"
+	check $? "a world-readable identity key is refused (exit $rc)"
+
+	# The control socket is root only.
+	if command -v setpriv >/dev/null; then
+		XMESHD_SOCKET=$tmp/n4.sock setpriv --reuid=65534 --regid=65534 --clear-groups \
+			"$XMESHCTL" node >/dev/null 2>&1
+		rc=$?
+		check $([ $rc = 5 ] && echo 0 || echo 1) "the control socket refuses a non-root user (xmeshctl exit $rc)"
+	else
+		ok "the control socket refuses a non-root user # SKIP setpriv missing"
+	fi
+	XMESHD_SOCKET=$tmp/none.sock "$XMESHCTL" node >/dev/null 2>&1
+	rc=$?
+	check $([ $rc = 6 ] && echo 0 || echo 1) "xmeshctl reports a daemon that is not running (exit $rc)"
+}
+
+# --- routing -------------------------------------------------------------
+
+# Nodes of a routing topology are named KIND1..KINDn (ctl, start).
+routing_topology() { # routing_topology ring|line
+	local kind=$1 n=5 i j links
+	for i in $(seq $n); do mkns "${tag}r$kind$i"; done
+	# Link i joins node i (its interface l$i) and node i+1 (r$i); a ring
+	# also joins node n and node 1.
+	[ "$kind" = ring ] && links=$n || links=$((n - 1))
+	for i in $(seq $links); do
+		j=$((i % n + 1))
+		ip link add "l$i" netns "${tag}r$kind$i" type veth peer name "r$i" \
+			netns "${tag}r$kind$j"
+		ip -n "${tag}r$kind$i" addr add "10.78.$i.1/24" dev "l$i"
+		ip -n "${tag}r$kind$j" addr add "10.78.$i.2/24" dev "r$i"
+		ip -n "${tag}r$kind$i" link set "l$i" up
+		ip -n "${tag}r$kind$j" link set "r$i" up
+	done
+	for i in $(seq $n); do
+		local args=() addr= p=$(((i + n - 2) % n + 1))
+		if ip -n "${tag}r$kind$i" link show "l$i" >/dev/null 2>&1; then
+			args+=(-L "l$i")
+			addr=10.78.$i.1
+		fi
+		if ip -n "${tag}r$kind$i" link show "r$p" >/dev/null 2>&1; then
+			args+=(-L "r$p")
+			[ -n "$addr" ] || addr=10.78.$p.2
+		fi
+		# No seed: neighbours find each other by link-local multicast.
+		start "$kind$i" "${tag}r$kind$i" -l "0.0.0.0:$PORT" -a "$addr:$PORT" "${args[@]}"
+	done
+	for i in $(seq $n); do
+		wait_sock "$kind$i" || { notok "$kind: daemon $i starts"; return 1; }
+	done
+}
+
+# A line and a ring of 5: converge, cut the link between nodes 2 and 3,
+# and sample every table until routes follow what is left.
+route_test() {
+	local kind=$1 n=5 socks=() i out rc
+	routing_topology "$kind" || return
+	for i in $(seq $n); do socks+=("$tmp/n$kind$i.sock"); done
+	local all="1-2,2-3,3-4,4-5" cut="1-2,3-4,4-5"
+	if [ "$kind" = ring ]; then
+		all="$all,5-1"
+		cut="$cut,5-1"
+	fi
+	out=$("$SAMPLER" 30000 "$all" "${socks[@]}" 2>"$tmp/sampler.$kind.log")
+	check $? "$kind of $n: routes between all nodes converge ($out)"
+
+	ip -n "${tag}r${kind}2" link set l2 down
+	ip -n "${tag}r${kind}3" link set r2 down
+	out=$("$SAMPLER" 60000 "$cut" "${socks[@]}" 2>>"$tmp/sampler.$kind.log")
+	rc=$?
+	sed 's/^/# /' "$tmp/sampler.$kind.log" | sort | uniq -c | head -5
+	local ms=${out##*converged_ms=}
+	echo "# route_convergence_${kind}_ms: $ms"
+	check $rc "$kind of $n: a cut link moves routes onto what is left with no loop in any sampled table ($out)"
+}
+
+case "${1:-}" in
+discovery) discovery ;;
+routing)
+	route_test line
+	route_test ring
+	;;
+*)
+	echo "usage: $0 discovery|routing" >&2
+	exit 2
+	;;
+esac
+echo "1..$tapn"
+exit $failed

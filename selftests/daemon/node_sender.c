@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A test sender of control-protocol datagrams, good and bad, to check that
+ * xmeshd drops and counts what it must while it keeps running.
+ *
+ *	node_sender ADDR:PORT KIND [PUZZLE_BITS]
+ *
+ * KIND: valid (one authentic DHT-kind envelope), malformed (not an
+ * envelope), oversized (4000 bytes), unsigned (no signature), badsig (a
+ * signature over other bytes), replay (one authentic envelope sent twice),
+ * stale (timestamp an hour old), unknown-kind (kind 99), weak-id (a key
+ * whose id fails the puzzle). Exit status 0 when sent.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "envelope.h"
+#include "envelope.pb-c.h"
+#include "identity.h"
+
+static void sodium_rnd(void *ctx, void *buf, size_t len)
+{
+	(void)ctx;
+	randombytes_buf(buf, len);
+}
+
+static uint64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* An envelope with chosen fields; sig NULL leaves it unsigned. */
+static size_t build(uint8_t *out, size_t cap, uint32_t kind, const struct identity *id,
+		    uint64_t ts, const uint8_t *sig)
+{
+	static const uint8_t body[] = "node_sender";
+	Xmesh__Envelope e = XMESH__ENVELOPE__INIT;
+	size_t len;
+
+	e.version = ENV_VERSION;
+	e.kind = kind;
+	e.sender_pk.data = (uint8_t *)id->pk;
+	e.sender_pk.len = XM_PUBKEY_LEN;
+	e.counter = wall_ms() * 1000 + (uint64_t)(randombytes_uniform(1000));
+	e.timestamp_ms = ts;
+	e.body.data = (uint8_t *)body;
+	e.body.len = sizeof(body) - 1;
+	if (sig) {
+		e.signature.data = (uint8_t *)sig;
+		e.signature.len = XM_SIG_LEN;
+	}
+	len = xmesh__envelope__get_packed_size(&e);
+	if (len > cap)
+		return 0;
+	return xmesh__envelope__pack(&e, out);
+}
+
+int main(int argc, char **argv)
+{
+	uint8_t buf[4096], sig[XM_SIG_LEN];
+	unsigned int bits = argc > 3 ? (unsigned int)atoi(argv[3]) : XM_ID_PUZZLE_BITS;
+	const char *kind;
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr *sa;
+	socklen_t sl;
+	struct identity id;
+	struct xm_addr to;
+	size_t len = 0;
+	int fd, copies = 1;
+
+	if (argc < 3 || xm_addr_parse(&to, argv[1])) {
+		fprintf(stderr, "usage: node_sender ADDR:PORT KIND [PUZZLE_BITS]\n");
+		return 2;
+	}
+	kind = argv[2];
+	if (sodium_init() < 0)
+		return 1;
+	if (!strcmp(kind, "weak-id")) {
+		/* A key whose id fails even a 1-bit-harder puzzle than required. */
+		do
+			identity_generate(&id, 0, sodium_rnd, NULL);
+		while (xm_node_id_puzzle_ok(&id.id, bits));
+	} else {
+		identity_generate(&id, bits, sodium_rnd, NULL);
+	}
+
+	if (!strcmp(kind, "valid") || !strcmp(kind, "replay") || !strcmp(kind, "weak-id")) {
+		int n = env_seal(buf, sizeof(buf), XM_MSG_DHT, id.pk, id.sk,
+				 wall_ms() * 1000, wall_ms(), (const uint8_t *)"node_sender", 11);
+
+		len = n > 0 ? (size_t)n : 0;
+		copies = !strcmp(kind, "replay") ? 2 : 1;
+	} else if (!strcmp(kind, "malformed")) {
+		/* A length-delimited field (body) that claims more bytes than follow. */
+		static const uint8_t bad[] = { 0x08, 0x01, 0x32, 0x7f, 'x', 'y' };
+
+		memcpy(buf, bad, sizeof(bad));
+		len = sizeof(bad);
+	} else if (!strcmp(kind, "oversized")) {
+		len = build(buf, sizeof(buf), XM_MSG_DHT, &id, wall_ms(), NULL);
+		memset(buf + len, 0, 4000 - len);
+		len = 4000;
+	} else if (!strcmp(kind, "unsigned")) {
+		len = build(buf, sizeof(buf), XM_MSG_DHT, &id, wall_ms(), NULL);
+	} else if (!strcmp(kind, "badsig")) {
+		crypto_sign_detached(sig, NULL, (const uint8_t *)"other bytes", 11, id.sk);
+		len = build(buf, sizeof(buf), XM_MSG_DHT, &id, wall_ms(), sig);
+	} else if (!strcmp(kind, "stale")) {
+		uint8_t tbs[ENV_DATAGRAM_MAX];
+		uint64_t ts = wall_ms() - 3600 * 1000;
+		int n = env_signed_bytes(tbs, sizeof(tbs), ENV_VERSION, XM_MSG_DHT, id.pk,
+					 wall_ms() * 1000, ts, (const uint8_t *)"node_sender", 11);
+
+		crypto_sign_detached(sig, NULL, tbs, (unsigned long long)n, id.sk);
+		len = build(buf, sizeof(buf), XM_MSG_DHT, &id, ts, sig);
+	} else if (!strcmp(kind, "unknown-kind")) {
+		memset(sig, 0, sizeof(sig));
+		len = build(buf, sizeof(buf), 99, &id, wall_ms(), sig);
+	} else {
+		fprintf(stderr, "node_sender: unknown kind %s\n", kind);
+		return 2;
+	}
+	if (!len) {
+		fprintf(stderr, "node_sender: could not build %s\n", kind);
+		return 1;
+	}
+
+	if (xm_addr_is_v4(&to)) {
+		memcpy(&sin.sin_addr, &to.ip.s6_addr[12], 4);
+		sin.sin_port = htons(to.port);
+		sa = (struct sockaddr *)&sin;
+		sl = sizeof(sin);
+	} else {
+		sin6.sin6_addr = to.ip;
+		sin6.sin6_port = htons(to.port);
+		sa = (struct sockaddr *)&sin6;
+		sl = sizeof(sin6);
+	}
+	fd = socket(sa->sa_family, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return 1;
+	for (int i = 0; i < copies; i++) {
+		if (sendto(fd, buf, len, 0, sa, sl) < 0) {
+			perror("node_sender: sendto");
+			close(fd);
+			return 1;
+		}
+		usleep(20000);
+	}
+	close(fd);
+	return 0;
+}

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Tenants in the module: prefixes, rate limit, byte budget, counters. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kobj.h"
+
+#define MAX_PREFIXES 256
+#define MAX_TENANTS (1u << 20)
+
+struct tenant_info {
+	uint32_t id;
+	unsigned int nprefixes;
+	struct kobj_prefix prefixes[MAX_PREFIXES];
+	uint64_t rate_bps, burst, budget;
+	uint64_t stats[KOBJ_NSTATS];
+};
+
+struct tenant_list {
+	struct tenant_info *v;
+	size_t n, cap;
+};
+
+static int tenant_cb(const struct nlmsghdr *nlh, const struct genlmsghdr *genl, void *data)
+{
+	const struct nlattr *tb[XMESH_A_DEV_MAX + 1];
+	const struct nlattr *tt[XMESH_A_TENANT_MAX + 1];
+	struct tenant_list *l = data;
+	const struct nlattr *a;
+	struct tenant_info *t;
+
+	(void)genl;
+	if (kobj_parse_top(nlh, tb) || !tb[XMESH_A_DEV_TENANT] ||
+	    kobj_parse_nest(tb[XMESH_A_DEV_TENANT], tt, XMESH_A_TENANT_MAX))
+		return -EBADMSG;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 8;
+		struct tenant_info *v;
+
+		if (cap > MAX_TENANTS)
+			return -E2BIG;
+		v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	t = &l->v[l->n];
+	memset(t, 0, sizeof(*t));
+	t->id = kobj_u32(tt[XMESH_A_TENANT_ID], 0);
+	t->rate_bps = kobj_u64(tt[XMESH_A_TENANT_RATE_BPS], 0);
+	t->burst = kobj_u64(tt[XMESH_A_TENANT_BURST_BYTES], 0);
+	t->budget = kobj_u64(tt[XMESH_A_TENANT_BUDGET_BYTES], 0);
+	mnl_attr_for_each_nested(a, tb[XMESH_A_DEV_TENANT]) {
+		if (mnl_attr_get_type(a) != XMESH_A_TENANT_PREFIX)
+			continue;
+		if (t->nprefixes == MAX_PREFIXES ||
+		    kobj_get_prefix(a, &t->prefixes[t->nprefixes], NULL))
+			return -EBADMSG;
+		t->nprefixes++;
+	}
+	if (!t->id || kobj_get_stats(tt[XMESH_A_TENANT_STATS], t->stats))
+		return -EBADMSG;
+	l->n++;
+	return MNL_CB_OK;
+}
+
+static void tenant_reset(void *data)
+{
+	((struct tenant_list *)data)->n = 0;
+}
+
+static void tenant_print(const struct tenant_info *t, struct json_writer *w, bool json)
+{
+	char buf[64];
+
+	if (!json) {
+		printf("tenant: %u\n  prefixes:", t->id);
+		for (unsigned int i = 0; i < t->nprefixes; i++) {
+			kobj_prefix_text(&t->prefixes[i], buf, sizeof(buf));
+			printf("%s %s", i ? "," : "", buf);
+		}
+		printf("%s\n", t->nprefixes ? "" : " (none)");
+		if (t->rate_bps)
+			printf("  rate: %" PRIu64 " bit/s, burst %" PRIu64 " bytes\n", t->rate_bps,
+			       t->burst);
+		if (t->budget)
+			printf("  budget: %" PRIu64 " bytes\n", t->budget);
+		kobj_print_stats("  ", t->stats);
+		return;
+	}
+	json_obj_start(w);
+	json_kv_u64(w, "id", t->id);
+	json_key(w, "prefixes");
+	json_arr_start(w);
+	for (unsigned int i = 0; i < t->nprefixes; i++) {
+		kobj_prefix_text(&t->prefixes[i], buf, sizeof(buf));
+		json_str(w, buf);
+	}
+	json_arr_end(w);
+	json_kv_u64(w, "rate_bps", t->rate_bps);
+	json_kv_u64(w, "burst_bytes", t->burst);
+	json_kv_u64(w, "budget_bytes", t->budget);
+	kobj_json_stats(w, "stats", t->stats);
+	json_obj_end(w);
+}
+
+/* nested: part of `stats` output (its JSON array is already open). */
+int ctl_tenant_list(struct ctl_genl *c, const char *dev, const uint32_t *only,
+		    const struct xmeshctl_opts *o, struct json_writer *w, bool nested)
+{
+	struct tenant_list l = { NULL, 0, 0 };
+	int ret;
+
+	if (only) {
+		struct nlmsghdr *nlh = kobj_msg(c, XMESH_CMD_TENANT_GET, dev);
+		struct nlattr *nest = mnl_attr_nest_start(nlh, XMESH_A_DEV_TENANT);
+		int err;
+
+		mnl_attr_put_u32(nlh, XMESH_A_TENANT_ID, *only);
+		mnl_attr_nest_end(nlh, nest);
+		err = nl_genl_request(&c->nl, nlh, tenant_cb, &l);
+		ret = err ? ctl_genl_fail(c, err, "tenant show", NULL, NULL) : 0;
+	} else {
+		ret = kobj_dump(c, XMESH_CMD_TENANT_GET, dev, tenant_cb, tenant_reset, &l,
+				"tenant list");
+	}
+	if (ret)
+		goto out;
+	if (!nested)
+		kobj_json_begin(w, o);
+	for (size_t i = 0; i < l.n; i++)
+		tenant_print(&l.v[i], w, o->json);
+	if (o->json && !nested)
+		ret = kobj_json_finish(w);
+out:
+	free(l.v);
+	return ret;
+}
+
+struct tenant_args {
+	unsigned int nprefixes;
+	struct kobj_prefix prefixes[MAX_PREFIXES];
+	bool has_rate, has_burst, has_budget;
+	uint64_t rate, burst, budget;
+};
+
+static int parse_tenant_args(int argc, char **argv, const struct xmeshctl_opts *o,
+			     struct tenant_args *a)
+{
+	for (int i = 0; i < argc; i += 2) {
+		const char *key = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		int err = 0;
+
+		if (!val)
+			return ctl_usage_err(o, "tenant: '%s' needs a value", key);
+		if (!strcmp(key, "prefix")) {
+			if (a->nprefixes == MAX_PREFIXES)
+				return ctl_usage_err(o, "tenant: at most %d prefixes", MAX_PREFIXES);
+			err = kobj_parse_prefix(val, &a->prefixes[a->nprefixes++]);
+		} else if (!strcmp(key, "rate")) {
+			err = kobj_parse_size(val, &a->rate), a->has_rate = true;
+		} else if (!strcmp(key, "burst")) {
+			err = kobj_parse_size(val, &a->burst), a->has_burst = true;
+		} else if (!strcmp(key, "budget")) {
+			err = kobj_parse_size(val, &a->budget), a->has_budget = true;
+		} else {
+			return ctl_usage_err(o, "tenant: unknown setting '%s'", key);
+		}
+		if (err)
+			return ctl_usage_err(o, "tenant: bad %s '%s'", key, val);
+	}
+	return 0;
+}
+
+int cmd_tenant(int argc, char **argv, const struct xmeshctl_opts *o)
+{
+	struct tenant_args *a = NULL;
+	const char *act, *dev;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	struct json_writer w;
+	struct ctl_genl c;
+	uint64_t id = 0;
+	uint8_t cmd;
+	int ret;
+
+	if (argc < 3)
+		return ctl_usage_err(o, "tenant: need an action and a device");
+	act = argv[1];
+	dev = argv[2];
+	if (ctl_check_ifname(dev))
+		return ctl_usage_err(o, "tenant: invalid device name '%s'", dev);
+	if (!strcmp(act, "list")) {
+		if (argc != 3)
+			return ctl_usage_err(o, "tenant list: unexpected argument '%s'", argv[3]);
+		ret = ctl_genl_open(&c);
+		if (ret)
+			return ret;
+		ret = ctl_tenant_list(&c, dev, NULL, o, &w, false);
+		ctl_genl_close(&c);
+		return ret;
+	}
+	if (!strcmp(act, "show")) {
+		uint32_t tid;
+
+		if (argc != 4 || ctl_parse_dec(argv[3], UINT32_MAX, &id) || !id)
+			return ctl_usage_err(o, "tenant show: need a tenant id (1..2^32-1)");
+		tid = (uint32_t)id;
+		ret = ctl_genl_open(&c);
+		if (ret)
+			return ret;
+		ret = ctl_tenant_list(&c, dev, &tid, o, &w, false);
+		ctl_genl_close(&c);
+		return ret;
+	}
+	if (!strcmp(act, "add"))
+		cmd = XMESH_CMD_TENANT_NEW;
+	else if (!strcmp(act, "set"))
+		cmd = XMESH_CMD_TENANT_SET;
+	else if (!strcmp(act, "del"))
+		cmd = XMESH_CMD_TENANT_DEL;
+	else
+		return ctl_usage_err(o, "tenant: unknown action '%s'", act);
+	if (argc < 4 || ctl_parse_dec(argv[3], UINT32_MAX, &id) || !id)
+		return ctl_usage_err(o, "tenant %s: need a tenant id (1..2^32-1)", act);
+	if (cmd == XMESH_CMD_TENANT_DEL && argc > 4)
+		return ctl_usage_err(o, "tenant del: unexpected argument '%s'", argv[4]);
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return XMESHCTL_EXIT_FAIL;
+	ret = parse_tenant_args(argc - 4, argv + 4, o, a);
+	if (ret)
+		goto out;
+	ret = ctl_genl_open(&c);
+	if (ret)
+		goto out;
+	nlh = kobj_msg(&c, cmd, dev);
+	nest = mnl_attr_nest_start(nlh, XMESH_A_DEV_TENANT);
+	mnl_attr_put_u32(nlh, XMESH_A_TENANT_ID, (uint32_t)id);
+	for (unsigned int i = 0; i < a->nprefixes; i++)
+		kobj_put_prefix(nlh, XMESH_A_TENANT_PREFIX, &a->prefixes[i], 0);
+	if (a->has_rate)
+		mnl_attr_put_u64(nlh, XMESH_A_TENANT_RATE_BPS, a->rate);
+	if (a->has_burst)
+		mnl_attr_put_u64(nlh, XMESH_A_TENANT_BURST_BYTES, a->burst);
+	if (a->has_budget)
+		mnl_attr_put_u64(nlh, XMESH_A_TENANT_BUDGET_BYTES, a->budget);
+	mnl_attr_nest_end(nlh, nest);
+	ret = kobj_do(&c, nlh, cmd == XMESH_CMD_TENANT_NEW ? "tenant add" :
+			       cmd == XMESH_CMD_TENANT_SET ? "tenant set" : "tenant del");
+	ctl_genl_close(&c);
+out:
+	free(a);
+	return ret;
+}
