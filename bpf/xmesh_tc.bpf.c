@@ -21,6 +21,8 @@
 #include "xmesh_bpf.h"
 
 #define NSEC_PER_SEC		1000000000ULL
+/* One load the compiler may neither repeat nor fold (as the kernel's). */
+#define READ_ONCE(x)		(*(volatile typeof(x) *)&(x))
 /* cmpxchg attempts on a bucket before the packet is dropped. */
 #define XM_CAS_TRIES		8
 
@@ -92,17 +94,16 @@ static __always_inline void *lookup_or_create(void *map, __u32 *tenant,
  * GCRA: a packet conforms when the virtual clock is at most tau ahead of
  * now; it then advances the clock by its cost at the configured rate.
  */
-static __always_inline bool rate_conforms(__u64 *tat, __u64 len,
-					  const struct xm_tenant_policy *pol)
+static __always_inline bool rate_conforms(__u64 *tat, __u64 len, __u64 rate,
+					  __u64 burst)
 {
-	__u64 rate = pol->rate_bytes_per_sec;
 	__u64 cost = len * NSEC_PER_SEC / rate;
-	__u64 tau = pol->burst_bytes * NSEC_PER_SEC / rate;
+	__u64 tau = burst * NSEC_PER_SEC / rate;
 	__u64 now = bpf_ktime_get_ns();
 	int i;
 
 	for (i = 0; i < XM_CAS_TRIES; i++) {
-		__u64 old = *(volatile __u64 *)tat;
+		__u64 old = READ_ONCE(*tat);
 		__u64 base = old > now ? old : now;
 
 		if (base - now > tau)
@@ -121,7 +122,7 @@ static __always_inline bool budget_allows(__u64 *used, __u64 len,
 	int i;
 
 	for (i = 0; i < XM_CAS_TRIES; i++) {
-		__u64 old = *(volatile __u64 *)used;
+		__u64 old = READ_ONCE(*used);
 
 		if (old + len > budget)
 			return false;
@@ -141,7 +142,7 @@ static __always_inline int meter(struct __sk_buff *skb, enum xm_dir dir)
 	struct xm_tenant_state *st;
 	struct xm_tc_iface *iface;
 	__u32 ifindex = skb->ifindex;
-	__u64 len = skb->len;
+	__u64 len = skb->len, rate, burst, budget;
 	__u32 tenant, segs;
 
 	iface = bpf_map_lookup_elem(&xm_tc_ifaces, &ifindex);
@@ -153,24 +154,30 @@ static __always_inline int meter(struct __sk_buff *skb, enum xm_dir dir)
 	c = lookup_or_create(&xm_tenant_stats, &tenant, &zero_counters,
 			     XM_TC_STATS_MAP_FULL);
 
+	/*
+	 * Each field is read once: a policy update may replace the entry
+	 * while this runs, and the rate must not turn 0 between check and use.
+	 */
 	pol = bpf_map_lookup_elem(&xm_tenant_policy, &tenant);
-	if (pol && (pol->rate_bytes_per_sec || pol->budget_bytes)) {
+	rate = pol ? READ_ONCE(pol->rate_bytes_per_sec) : 0;
+	burst = pol ? READ_ONCE(pol->burst_bytes) : 0;
+	budget = pol ? READ_ONCE(pol->budget_bytes) : 0;
+	if (rate || budget) {
 		st = lookup_or_create(&xm_tenant_state, &tenant, &zero_state,
 				      XM_TC_NO_STATE);
 		/* Without state the policy cannot be kept: fail closed. */
 		if (!st)
 			return TC_ACT_SHOT;
-		if (pol->rate_bytes_per_sec &&
+		if (rate &&
 		    !rate_conforms(dir == XM_DIR_TX ? &st->tat_tx : &st->tat_rx,
-				   len, pol)) {
+				   len, rate, burst)) {
 			if (c && dir == XM_DIR_TX)
 				c->tx_rate_dropped++;
 			else if (c)
 				c->rx_rate_dropped++;
 			return TC_ACT_SHOT;
 		}
-		if (pol->budget_bytes &&
-		    !budget_allows(&st->budget_used, len, pol->budget_bytes)) {
+		if (budget && !budget_allows(&st->budget_used, len, budget)) {
 			if (c)
 				c->budget_dropped++;
 			return TC_ACT_SHOT;

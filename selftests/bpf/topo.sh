@@ -131,10 +131,10 @@ recv_start() {
 	return 1
 }
 
-# Waits (bounded) for the receiver writing FILE and prints its count.
+# Waits (bounded: 20 s) for the receiver writing FILE; prints its count.
 recv_count() {
 	local file=$1 i
-	for i in $(seq 200); do
+	for i in $(seq 400); do
 		grep -q received "$file" 2>/dev/null && break
 		sleep 0.05
 	done

@@ -11,9 +11,9 @@
       checksum partial (offloaded), which a relay cannot forward as is.
   udp_tool.py flood ADDR PORT SECONDS SIZE
       as many datagrams as the socket takes for SECONDS.
-  udp_tool.py recv ADDR PORT IDLE MAX_SECONDS
-      counts datagrams until IDLE seconds pass without one (or MAX_SECONDS
-      in all), then prints "received N bytes B".
+  udp_tool.py recv ADDR PORT IDLE MAX_SECONDS [--expect N]
+      counts datagrams until N have come, or IDLE seconds pass without one
+      after the first, or MAX_SECONDS in all; then prints "received N bytes B".
 """
 import argparse
 import socket
@@ -126,6 +126,8 @@ def recv(a):
             continue
         n += 1
         nbytes += len(data)
+        if a.expect and n >= a.expect:
+            break
     print(f"received {n} bytes {nbytes}", flush=True)
 
 
@@ -156,6 +158,7 @@ def main():
     pr.add_argument("port", type=int)
     pr.add_argument("idle", type=float)
     pr.add_argument("max_seconds", type=float)
+    pr.add_argument("--expect", type=int, default=0)
     a = p.parse_args()
     {"send": send, "rawsend": rawsend, "flood": flood, "recv": recv}[a.cmd](a)
     return 0

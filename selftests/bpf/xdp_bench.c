@@ -225,7 +225,6 @@ static int cmd_pps(char **argv)
 			     XDP_FLAGS_DRV_MODE, NULL);
 	if (err)
 		die("attach sink", err);
-
 	enter_ns(gen_ns);
 	gen_idx = ifindex_of(gen_if);
 	{

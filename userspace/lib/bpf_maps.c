@@ -15,6 +15,8 @@
 #include "bpf_attach.h"
 #include "bpf_maps.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 static const char *const xdp_stat_names[XM_XDP_STAT_MAX] = {
 	[XM_XDP_PASS_NOT_XMESH] = "pass_not_xmesh",
 	[XM_XDP_PASS_FRAGMENT] = "pass_fragment",
@@ -77,7 +79,7 @@ static int open_pins(struct xm_bpf_maps *m)
 	char path[128];
 	size_t i;
 
-	for (i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(map_pins); i++) {
 		snprintf(path, sizeof(path), "%s/%s", xm_bpf_pin_dir(), map_pins[i].name);
 		*map_fd(m, i) = bpf_obj_get(path);
 		if (*map_fd(m, i) < 0)
@@ -91,7 +93,7 @@ int xm_bpf_maps_open(struct xm_bpf_maps *m)
 	size_t i;
 	int err;
 
-	for (i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(map_pins); i++)
 		*map_fd(m, i) = -1;
 	err = xm_bpf_fs_prepare();
 	if (err)
@@ -112,7 +114,7 @@ void xm_bpf_maps_close(struct xm_bpf_maps *m)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(map_pins); i++) {
 		if (*map_fd(m, i) >= 0)
 			close(*map_fd(m, i));
 		*map_fd(m, i) = -1;
@@ -234,7 +236,7 @@ int xm_bpf_tenant_del(const struct xm_bpf_maps *m, uint32_t tenant)
 	int found = 0;
 	size_t i;
 
-	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(fds); i++) {
 		if (!bpf_map_delete_elem(fds[i], &tenant))
 			found = 1;
 		else if (errno != ENOENT)
@@ -316,7 +318,8 @@ int xm_bpf_xdp_stats(const struct xm_bpf_maps *m, struct xm_counter out[XM_XDP_S
 		v = percpu_read(m->xdp_stats, &k, sizeof(*v), &ncpu, &err);
 		if (!v)
 			return err;
-		out[k].packets = out[k].bytes = 0;
+		out[k].packets = 0;
+		out[k].bytes = 0;
 		for (i = 0; i < ncpu; i++) {
 			out[k].packets += v[i].packets;
 			out[k].bytes += v[i].bytes;
