@@ -383,6 +383,94 @@ static void test_paging(void)
 	dht_free(asker);
 }
 
+static int ping_from(struct dht *d, int from)
+{
+	struct xm_peer_ref ref = peer(from);
+	uint8_t buf[16];
+	DhtMsg m = DHT_MSG__INIT;
+	DhtPing ping = DHT_PING__INIT;
+
+	m.version = 1;
+	m.txid = 1;
+	m.body_case = DHT_MSG__BODY_PING;
+	m.ping = &ping;
+	return dht_receive(d, &ref, buf, dht_msg__pack(&m, buf));
+}
+
+struct find_contact {
+	struct xm_node_id id;
+	bool found;
+};
+
+static int has_contact(void *arg, const struct dht_contact_info *c)
+{
+	struct find_contact *f = arg;
+
+	if (!xm_node_id_cmp(&f->id, &c->id))
+		f->found = true;
+	return 0;
+}
+
+static bool in_table(struct dht *d, int node)
+{
+	struct find_contact f = { .id = *netsim_node_id(sim, node) };
+
+	dht_foreach_contact(d, has_contact, &f);
+	return f.found;
+}
+
+/*
+ * Kademlia's eviction: a full bucket keeps its contacts while they answer;
+ * a newcomer makes us ping the least recently seen, and replaces it when it
+ * stays silent. The nodes here have no handler: they never answer.
+ */
+static void test_eviction(void)
+{
+	struct dht_config cfg;
+	struct dht *d;
+	int far[DHT_K_MAX + 3], nfar = 0, oldest, late1, late2;
+	struct dht_stats st;
+	bool kept;
+
+	dht_config_default(&cfg);
+	cfg.puzzle_bits = PUZZLE_BITS;
+	d = new_dht(0, &cfg);
+	netsim_set_handler(sim, 0, &handler, d);
+	/* Nodes in bucket 255 (the other half of the id space) until it overflows. */
+	for (int i = OWNERS + 2; i < netsim_node_count(sim) && nfar < DHT_K_MAX + 3; i++)
+		if (xm_node_id_log2_distance(netsim_node_id(sim, 0), netsim_node_id(sim, i)) == 255)
+			far[nfar++] = i;
+	if (nfar < DHT_K_MAX + 3) {
+		tap(false, "not enough nodes for the eviction test (%d)", nfar);
+		return;
+	}
+	oldest = far[0];
+	late1 = far[DHT_K_MAX];
+	late2 = far[DHT_K_MAX + 1];
+	for (int i = 0; i < DHT_K_MAX; i++)
+		ping_from(d, far[i]);
+	netsim_run_for(sim, 1000);
+	/* A newcomer while everyone is fresh waits in reserve, no ping. */
+	ping_from(d, late1);
+	dht_get_stats(d, &st);
+	kept = in_table(d, oldest) && !in_table(d, late1) && st.requests == 0;
+	/* After a silence, newcomers make it ping the oldest; twice unanswered, it goes. */
+	netsim_run_for(sim, 61000);
+	ping_from(d, late1);
+	netsim_poke(sim, 0);
+	netsim_run_for(sim, 2000);
+	ping_from(d, late2);
+	netsim_poke(sim, 0);
+	netsim_run_for(sim, 2000);
+	dht_get_stats(d, &st);
+	tap(kept && !in_table(d, oldest) && in_table(d, late2) && st.contacts == DHT_K_MAX &&
+		    st.timeouts == 2,
+	    "a full bucket keeps its contacts, pings the oldest for a newcomer, and evicts it when silent (%llu pings unanswered)",
+	    (unsigned long long)st.timeouts);
+	netsim_set_handler(sim, 0, NULL, NULL);
+	dht_free(d);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -391,7 +479,7 @@ int main(void)
 						   .latency_max_ms = 5, .puzzle_bits = PUZZLE_BITS });
 	if (!sim)
 		return 2;
-	for (int i = 0; i < OWNERS + 2; i++)
+	for (int i = 0; i < 96; i++)
 		netsim_add_node(sim);
 	netsim_run_for(sim, 1000000); /* wall clock well past 0 */
 	printf("TAP version 13\n");
@@ -400,6 +488,7 @@ int main(void)
 	test_bounds();
 	test_malformed();
 	test_paging();
+	test_eviction();
 	printf("1..%d\n", tap_n);
 	netsim_free(sim);
 	return tap_failed ? 1 : 0;

@@ -583,6 +583,44 @@ static void test_republish(uint64_t seed)
 	world_free(w);
 }
 
+/*
+ * 128 nodes: full buckets, so replacement caches and eviction pings are at
+ * work; after 10 minutes, random lookups must still all find their target.
+ */
+static void test_large(uint64_t seed)
+{
+	const int n = 128, lookups = 300;
+	struct world *w = world_new(seed, n, 0, DHT_K_MAX, 3);
+	struct outcome pub = { 0 };
+	int fails = 0, asked, found;
+	unsigned int full = 0;
+
+	netsim_run_for(w->sim, 10 * 60 * 1000);
+	for (int l = 0; l < lookups; l++) {
+		int from = (int)(netsim_rand(w->sim) % (uint64_t)n);
+		int to = (int)((uint64_t)(from + 1) + netsim_rand(w->sim) % (uint64_t)(n - 1)) % n;
+		struct outcome o = { .want = *netsim_node_id(w->sim, to) };
+
+		if (!dht_lookup_node(w->nodes[from].dht, &o.want, on_done, &o)) {
+			netsim_poke(w->sim, from);
+			netsim_run_until(w->sim, batch_done, &(struct batch){ &o, 1 }, 60000);
+		}
+		fails += !o.found_target;
+	}
+	for (int i = 0; i < n; i++) {
+		struct dht_stats st;
+
+		dht_get_stats(w->nodes[i].dht, &st);
+		full += st.contacts >= 2 * DHT_K_MAX;
+	}
+	publish(w, 100, "big.example", &pub);
+	found = find_everywhere(w, "big.example", 100, &asked);
+	tap(fails == 0 && found == n && asked == n,
+	    "128 nodes after 10 min: %d/%d random node lookups and %d/%d record lookups succeed (%u tables with >= 40 contacts)",
+	    lookups - fails, lookups, found, asked, full);
+	world_free(w);
+}
+
 struct adv_run {
 	int found, asked;
 	uint64_t lies, forged, refused;
@@ -689,6 +727,7 @@ int main(int argc, char **argv)
 	printf("# dht_sim seed %llu\n", (unsigned long long)seed);
 	test_bootstrap_publish_kill(seed);
 	test_republish(seed);
+	test_large(seed);
 	test_adversaries(seed);
 	printf("1..%d\n", tap_n);
 	return tap_failed ? 1 : 0;

@@ -31,6 +31,7 @@
 #define DHT_NBUCKETS (8 * XM_ID_LEN)
 #define DHT_REPLACEMENTS 8
 #define DHT_MAX_FAILS 2            /* unanswered requests before a contact is dead */
+#define DHT_QUESTIONABLE_MS 60000  /* silence after which a contact may be pinged */
 #define DHT_PENDING_MAX 1024       /* requests in flight */
 #define DHT_SEEDS_MAX 16
 #define DHT_PUBLISHED_MAX 32
@@ -43,6 +44,7 @@ struct contact {
 	struct xm_node_id id;
 	struct xm_addr addr;
 	uint64_t last_seen;
+	uint64_t pinged; /* last liveness ping, 0 if none */
 	unsigned int fails;
 };
 
@@ -223,6 +225,8 @@ static void remove_at(struct contact *c, unsigned int *n, unsigned int i)
 	(*n)--;
 }
 
+static int send_ping(struct dht *dht, const struct xm_addr *to, const struct xm_node_id *to_id);
+
 /* A node talked to us: it is alive and reachable at @addr. */
 static void table_seen(struct dht *dht, const struct xm_node_id *id, const struct xm_addr *addr)
 {
@@ -256,6 +260,16 @@ static void table_seen(struct dht *dht, const struct xm_node_id *id, const struc
 	else if (b->nrepl == DHT_REPLACEMENTS)
 		remove_at(b->repl, &b->nrepl, 0);
 	b->repl[b->nrepl++] = c;
+	/*
+	 * Kademlia's eviction: ask the least recently seen contact whether it
+	 * is still there; if it does not answer (twice) the newcomer takes its
+	 * place (table_failed()).
+	 */
+	if (c.last_seen - b->c[0].last_seen > DHT_QUESTIONABLE_MS &&
+	    c.last_seen - b->c[0].pinged > dht->cfg.request_timeout_ms) {
+		b->c[0].pinged = c.last_seen;
+		send_ping(dht, &b->c[0].addr, &b->c[0].id);
+	}
 }
 
 /* A request to @id went unanswered. */
@@ -711,9 +725,13 @@ static int reply_nodes(struct dht *dht, const struct xm_peer_ref *from, uint64_t
 	nodes.n_contacts = contacts_to_pb(c, table_closest(dht, &target, c, dht->cfg.k), pb, ptrs,
 					  ip);
 	nodes.contacts = ptrs;
+	m.version = DHT_VERSION;
 	m.txid = txid;
 	m.body_case = DHT_MSG__BODY_NODES;
 	m.nodes = &nodes;
+	/* 20 IPv6 contacts fit; the bound is kept whatever the sizes. */
+	while (nodes.n_contacts && dht_msg__get_packed_size(&m) > XM_MSG_BODY_MAX)
+		nodes.n_contacts--;
 	return send_msg(dht, &from->addr, &m);
 }
 
@@ -729,7 +747,8 @@ static int reply_value(struct dht *dht, const struct xm_peer_ref *from, uint64_t
 	DhtMsg m = DHT_MSG__INIT;
 	DhtValue val = DHT_VALUE__INIT;
 	struct xm_node_id key;
-	size_t skipped = 0, budget = XM_MSG_BODY_MAX;
+	/* send_msg() adds the version field: 2 bytes. */
+	size_t skipped = 0, budget = XM_MSG_BODY_MAX - 2;
 	ssize_t at = -1;
 
 	if (req->key.len != XM_ID_LEN)
@@ -758,22 +777,18 @@ static int reply_value(struct dht *dht, const struct xm_peer_ref *from, uint64_t
 		record_to_pb(&rb[val.n_records], &sr->svc, sr->sig);
 		recp[val.n_records] = &rb[val.n_records].rec;
 		val.n_records++;
-		if (dht_msg__get_packed_size(&m) + 8 > budget) {
+		if (dht_msg__get_packed_size(&m) > budget) {
 			val.n_records--;
 			val.next_offset = req->offset + (uint32_t)val.n_records;
 			break;
 		}
 	}
-	if (val.next_offset == 0 && val.n_records == 0 && req->offset == 0) {
+	/* First page: closer nodes too, in the room left (other providers may be there). */
+	if (req->offset == 0) {
 		val.contacts = ptrs;
 		val.n_contacts = contacts_to_pb(c, table_closest(dht, &key, c, dht->cfg.k), pb,
 						ptrs, ip);
-	} else if (req->offset == 0) {
-		/* Closer nodes too, in the room left: other providers may be there. */
-		val.contacts = ptrs;
-		val.n_contacts = contacts_to_pb(c, table_closest(dht, &key, c, dht->cfg.k), pb,
-						ptrs, ip);
-		while (val.n_contacts && dht_msg__get_packed_size(&m) + 8 > budget)
+		while (val.n_contacts && dht_msg__get_packed_size(&m) > budget)
 			val.n_contacts--;
 	}
 	return send_msg(dht, &from->addr, &m);
@@ -1011,7 +1026,7 @@ static void request_expired(struct dht *dht, struct request *r)
 int dht_receive(struct dht *dht, const struct xm_peer_ref *from, const uint8_t *body, size_t len)
 {
 	ProtobufCAllocator alloc = { .alloc = arena_alloc, .free = arena_free, .allocator_data = dht };
-	struct request *r;
+	struct request *r, req;
 	DhtMsg *m;
 	int err = 0;
 
@@ -1064,9 +1079,11 @@ int dht_receive(struct dht *dht, const struct xm_peer_ref *from, const uint8_t *
 			dht->st.drop_unsolicited++;
 			return -ENOENT;
 		}
+		/* Its slot is free from now on: what follows may send and reuse it. */
+		req = *r;
 		r->used = false;
 		table_seen(dht, &from->id, &from->addr);
-		err = handle_reply(dht, r, m);
+		err = handle_reply(dht, &req, m);
 		break;
 	default:
 		dht->st.drop_malformed++;
@@ -1162,8 +1179,10 @@ uint64_t dht_tick(struct dht *dht)
 		struct request *r = &dht->pending[i];
 
 		if (r->used && now >= r->deadline) {
+			struct request expired = *r;
+
 			r->used = false;
-			request_expired(dht, r);
+			request_expired(dht, &expired);
 		}
 	}
 	if (dht->need_self_lookup && lookup_new(dht, LK_REFRESH, &dht->self, NULL, NULL))

@@ -8,9 +8,12 @@
  *
  *	dht_receive()	for every authenticated envelope body of kind XM_MSG_DHT;
  *	dht_tick()	when the delay it last returned has elapsed, and after
- *			every dht_receive() or API call (it sends what is due);
+ *			every dht_receive() or API call: it handles timeouts
+ *			and housekeeping and delivers completions;
  *	dht_lookup_node(), dht_find_value(), dht_publish() to start work, whose
- *	completion callbacks run from dht_tick() or dht_receive().
+ *	completion callbacks run from dht_tick() only.
+ *
+ * Requests go out at once, from within the call that causes them.
  *
  * Node ids are 256-bit (xm_node.h); ids failing the configured S/Kademlia
  * puzzle are never contacted nor stored. Lookups run over `paths` disjoint
