@@ -5,6 +5,7 @@
 # "xmesh" family and its operations, ip link creates and shows the link
 # kind. Runs in the test VM with xmesh.ko loaded.
 set -u
+# shellcheck source=selftests/kmod/lib/tap.sh
 . "$(dirname "$0")/lib/tap.sh"
 
 genl=$(command -v genl || echo /usr/sbin/genl)

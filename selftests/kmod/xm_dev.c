@@ -42,11 +42,19 @@ int xm_module_load(void)
 
 int xm_module_unload(void)
 {
-	if (!xm_module_loaded())
-		return 0;
-	if (syscall(SYS_delete_module, "xmesh", O_NONBLOCK))
-		return -errno;
-	return 0;
+	int tries;
+
+	/* A request in flight holds the module for a moment: wait up to 10 s. */
+	for (tries = 0; tries < 100; tries++) {
+		if (!xm_module_loaded())
+			return 0;
+		if (syscall(SYS_delete_module, "xmesh", O_NONBLOCK) == 0)
+			return 0;
+		if (errno != EAGAIN && errno != EBUSY)
+			return -errno;
+		usleep(100 * 1000);
+	}
+	return -EBUSY;
 }
 
 int xm_link_add(struct xm_nl *rt, const char *name)

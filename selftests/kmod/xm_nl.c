@@ -124,6 +124,8 @@ int xm_nl_talk(struct xm_nl *nl, struct nlmsghdr *req, xm_nl_cb cb, void *data)
 
 		if (n < 0)
 			return -errno;
+		if (n == 0)
+			return -EPROTO;
 		nl->parts++;
 		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
 			if (nlh->nlmsg_seq != req->nlmsg_seq || nlh->nlmsg_pid != nl->portid)
