@@ -12,6 +12,7 @@
 #include <linux/xmesh.h>
 
 #include "xmeshctl.h"
+#include "kobj.h"
 
 /*
  * The command groups. To add one (bpf, node, peers, lookup, services,
@@ -58,6 +59,20 @@ static const struct xmeshctl_cmd commands[] = {
      "was found.\n"},
     {"services", cmd_services, "", "service records this node stores", NULL},
     {"routes", cmd_routes, "", "mesh routes selected by xmeshd", NULL},
+    {"peer", cmd_peer, "add|set|del|show|list DEV [NODE] [endpoint HOST:PORT]",
+     "peers of a device in the module", KOBJ_PEER_HELP},
+    {"key", cmd_key, "set|del|swap DEV NODE [SLOT] [SETTINGS...]",
+     "session keys of a peer (write-only)", KOBJ_KEY_HELP},
+    {"route", cmd_route, "add|del|list|load|unload DEV [PREFIX node NODE | FILE]",
+     "overlay prefix -> destination node", KOBJ_ROUTE_HELP},
+    {"nexthop", cmd_nexthop, "add|del|list DEV [DST via VIA [metric M]]",
+     "destination node -> next-hop peer", KOBJ_NEXTHOP_HELP},
+    {"tenant", cmd_tenant,
+     "add|set|del|show|list DEV [ID] [prefix P]... [rate BPS] [burst B] [budget B]",
+     "tenants: prefixes, rate limit, budget", KOBJ_TENANT_HELP},
+    {"stats", cmd_stats, "DEV", "counters of a device, its peers and tenants", NULL},
+    {"monitor", cmd_monitor, "[event NAME] [count N] [timeout SEC]",
+     "print the module's events as they come", NULL},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -156,6 +171,29 @@ static int help_cmd(int argc, char **argv)
 	return XMESHCTL_EXIT_OK;
 }
 
+/*
+ * Operators type the output options after the command too, as in
+ * `xmeshctl show xmesh0 --json`: take them from anywhere in the command's
+ * arguments. No command argument can be spelled like them.
+ */
+static int take_output_opts(int argc, char **argv, struct xmeshctl_opts *o)
+{
+	int n = 1;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
+			o->json = true;
+		} else if (!strcmp(argv[i], "--pretty")) {
+			o->json = true;
+			o->pretty = true;
+		} else {
+			argv[n++] = argv[i];
+		}
+	}
+	argv[n] = NULL;
+	return n;
+}
+
 /* Output that did not reach its reader is a failure (e.g. a full disk). */
 static int finish(int ret)
 {
@@ -216,6 +254,7 @@ int main(int argc, char **argv)
 		ctl_err("unknown command '%s' (see xmeshctl --help)", argv[0]);
 		return XMESHCTL_EXIT_USAGE;
 	}
+	argc = take_output_opts(argc, argv, &o);
 	if (argc == 2 && ctl_is_help(argv[1]))
 		return finish(ctl_cmd_help(&o));
 	return finish(o.cmd->fn(argc, argv, &o));
