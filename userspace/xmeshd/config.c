@@ -274,7 +274,7 @@ int config_from_args(struct xmd_config *cfg, int argc, char **argv)
 			return -1;
 	}
 
-	optind = 1;
+	optind = 0; /* GNU getopt: start over, permutation state included */
 	opterr = 1;
 	while ((c = getopt_long(argc, argv, "c:s:l:a:S:C:p:k:P:v:L:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -294,7 +294,12 @@ int config_from_args(struct xmd_config *cfg, int argc, char **argv)
 			return -1;
 		default:
 			if (set_key(cfg, "", keys[c], optarg)) {
-				log_err("--%s %s: bad value", keys[c], optarg);
+				const char *name = keys[c];
+
+				for (const struct option *o = opts; o->name; o++)
+					if (o->val == c)
+						name = o->name;
+				log_err("--%s %s: bad value", name, optarg);
 				return -1;
 			}
 		}

@@ -19,6 +19,7 @@
 #include "dht.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,7 +30,8 @@
 
 #define DHT_VERSION 1
 #define DHT_NBUCKETS (8 * XM_ID_LEN)
-#define DHT_REPLACEMENTS 8
+#define DHT_REPLACEMENTS DHT_K_MAX /* reserve: direct contacts a full bucket had no room for */
+#define DHT_REPLICATE_MAX 64        /* records handed to one newcomer */
 #define DHT_MAX_FAILS 2            /* unanswered requests before a contact is dead */
 #define DHT_QUESTIONABLE_MS 60000  /* silence after which a contact may be pinged */
 #define DHT_PENDING_MAX 1024       /* requests in flight */
@@ -129,6 +131,7 @@ struct dht {
 	unsigned int nseeds;
 	uint64_t next_bootstrap;
 	bool need_self_lookup;
+	int join_refresh; /* next bucket to refresh after joining, -1 when done */
 	uint64_t next_housekeeping;
 	struct dht_stats st;
 	size_t arena_used;
@@ -165,6 +168,8 @@ void dht_config_default(struct dht_config *cfg)
 		.max_records_per_owner = 16,
 		.max_providers_per_key = 64,
 		.max_lookups = 64,
+		.subnet_bucket_max = 2,
+		.subnet_table_max = 10,
 	};
 }
 
@@ -226,29 +231,123 @@ static void remove_at(struct contact *c, unsigned int *n, unsigned int i)
 }
 
 static int send_ping(struct dht *dht, const struct xm_addr *to, const struct xm_node_id *to_id);
+static void replicate_to(struct dht *dht, const struct xm_node_id *id, const struct xm_addr *addr);
+
+/*
+ * The network a contact's address belongs to, for the diversity bounds: the
+ * /24 of a public IPv4 address, the /48 of a public IPv6 one. Loopback,
+ * private, shared (CGN), link-local and unique-local addresses are not
+ * bounded (false): nodes of one site or one test host legitimately share them.
+ */
+static bool addr_subnet(const struct xm_addr *a, uint8_t net[6])
+{
+	const uint8_t *ip = a->ip.s6_addr;
+
+	memset(net, 0, 6);
+	if (xm_addr_is_v4(a)) {
+		const uint8_t *v4 = ip + 12;
+
+		if (v4[0] == 127 || v4[0] == 10 || v4[0] == 0 ||
+		    (v4[0] == 172 && (v4[1] & 0xf0) == 16) || (v4[0] == 192 && v4[1] == 168) ||
+		    (v4[0] == 169 && v4[1] == 254) || (v4[0] == 100 && (v4[1] & 0xc0) == 64))
+			return false;
+		memcpy(net, v4, 3);
+		return true;
+	}
+	if (IN6_IS_ADDR_LOOPBACK(&a->ip) || IN6_IS_ADDR_UNSPECIFIED(&a->ip) ||
+	    IN6_IS_ADDR_LINKLOCAL(&a->ip) || (ip[0] & 0xfe) == 0xfc)
+		return false;
+	memcpy(net, ip, 6);
+	return true;
+}
+
+static unsigned int count_subnet(const struct contact *c, unsigned int n, const uint8_t net[6],
+				 const struct xm_node_id *except)
+{
+	unsigned int count = 0;
+	uint8_t other[6];
+
+	for (unsigned int i = 0; i < n; i++)
+		if (xm_node_id_cmp(&c[i].id, except) && addr_subnet(&c[i].addr, other) &&
+		    !memcmp(other, net, 6))
+			count++;
+	return count;
+}
+
+/*
+ * May a contact at @addr join (or move within) bucket @b? At most
+ * subnet_bucket_max contacts of one network per bucket (its reserve
+ * included) and subnet_table_max in the whole table, so that nodes run by
+ * one operator from one network cannot fill our buckets however early they
+ * came.
+ */
+static bool subnet_room(const struct dht *dht, const struct bucket *b,
+			const struct xm_node_id *id, const struct xm_addr *addr)
+{
+	unsigned int in_table = 0;
+	uint8_t net[6];
+
+	if (!dht->cfg.subnet_bucket_max || !addr_subnet(addr, net))
+		return true;
+	if (count_subnet(b->c, b->n, net, id) + count_subnet(b->repl, b->nrepl, net, id) >=
+	    dht->cfg.subnet_bucket_max)
+		return false;
+	if (!dht->cfg.subnet_table_max)
+		return true;
+	for (int i = 0; i < DHT_NBUCKETS; i++) {
+		const struct bucket *o = dht->buckets[i];
+
+		if (!o)
+			continue;
+		in_table += count_subnet(o->c, o->n, net, id) +
+			    count_subnet(o->repl, o->nrepl, net, id);
+		if (in_table >= dht->cfg.subnet_table_max)
+			return false;
+	}
+	return true;
+}
 
 /* A node talked to us: it is alive and reachable at @addr. */
 static void table_seen(struct dht *dht, const struct xm_node_id *id, const struct xm_addr *addr)
 {
 	struct bucket *b = bucket_for(dht, id, true);
 	struct contact c = { .id = *id, .addr = *addr, .last_seen = now_ms(dht) };
+	bool known;
 	int i;
 
 	if (!b)
 		return;
 	i = find_contact(b->c, b->n, id);
-	if (i >= 0) {
+	if (i >= 0 && xm_addr_equal(&b->c[i].addr, addr)) {
 		remove_at(b->c, &b->n, (unsigned int)i);
 		b->c[b->n++] = c; /* most recently seen last */
 		return;
 	}
+	known = i >= 0 || find_contact(b->repl, b->nrepl, id) >= 0;
+	if (!subnet_room(dht, b, id, addr)) {
+		dht->st.drop_subnet++;
+		return;
+	}
+	if (i >= 0) { /* moved to another address, which had room */
+		remove_at(b->c, &b->n, (unsigned int)i);
+		b->c[b->n++] = c;
+		return;
+	}
+	if (!known)
+		replicate_to(dht, id, addr);
 	if (b->n < dht->cfg.k) {
+		i = find_contact(b->repl, b->nrepl, id);
+		if (i >= 0)
+			remove_at(b->repl, &b->nrepl, (unsigned int)i);
 		b->c[b->n++] = c;
 		return;
 	}
 	/* Full: a dead contact makes room, else the newcomer waits in reserve. */
 	for (unsigned int j = 0; j < b->n; j++) {
 		if (b->c[j].fails >= DHT_MAX_FAILS) {
+			i = find_contact(b->repl, b->nrepl, id);
+			if (i >= 0)
+				remove_at(b->repl, &b->nrepl, (unsigned int)i);
 			remove_at(b->c, &b->n, j);
 			b->c[b->n++] = c;
 			return;
@@ -281,17 +380,39 @@ static void table_failed(struct dht *dht, const struct xm_node_id *id)
 	if (!b)
 		return;
 	i = find_contact(b->c, b->n, id);
-	if (i < 0)
+	if (i < 0) {
+		/* A reserve contact gets no second chance: others are waiting. */
+		i = find_contact(b->repl, b->nrepl, id);
+		if (i >= 0)
+			remove_at(b->repl, &b->nrepl, (unsigned int)i);
 		return;
+	}
 	if (++b->c[i].fails >= DHT_MAX_FAILS && b->nrepl) {
 		remove_at(b->c, &b->n, (unsigned int)i);
 		b->c[b->n++] = b->repl[--b->nrepl];
 	}
 }
 
-/* Up to @max live contacts closest to @target, nearest first. */
-static unsigned int table_closest(const struct dht *dht, const struct xm_node_id *target,
-				  const struct contact **out, unsigned int max)
+static void closest_insert(const struct xm_node_id *target, const struct contact *c,
+			   const struct contact **out, unsigned int *n, unsigned int max)
+{
+	unsigned int at = *n;
+
+	while (at > 0 && xm_node_id_closer(target, &c->id, &out[at - 1]->id))
+		at--;
+	if (at >= max)
+		return;
+	if (*n < max)
+		(*n)++;
+	memmove(&out[at + 1], &out[at], (*n - 1 - at) * sizeof(*out));
+	out[at] = c;
+}
+
+enum { TABLE_BUCKETS = 1, TABLE_RESERVE = 2, TABLE_ALL = 3 };
+
+/* Up to @max live contacts of @which part of the table closest to @target, nearest first. */
+static unsigned int table_closest_of(const struct dht *dht, const struct xm_node_id *target,
+				     const struct contact **out, unsigned int max, int which)
 {
 	unsigned int n = 0;
 
@@ -300,24 +421,25 @@ static unsigned int table_closest(const struct dht *dht, const struct xm_node_id
 
 		if (!b)
 			continue;
-		for (unsigned int j = 0; j < b->n; j++) {
-			const struct contact *c = &b->c[j];
-			unsigned int at;
-
-			if (c->fails >= DHT_MAX_FAILS)
-				continue;
-			at = n;
-			while (at > 0 && xm_node_id_closer(target, &c->id, &out[at - 1]->id))
-				at--;
-			if (at >= max)
-				continue;
-			if (n < max)
-				n++;
-			memmove(&out[at + 1], &out[at], (n - 1 - at) * sizeof(*out));
-			out[at] = c;
-		}
+		for (unsigned int j = 0; (which & TABLE_BUCKETS) && j < b->n; j++)
+			if (b->c[j].fails < DHT_MAX_FAILS)
+				closest_insert(target, &b->c[j], out, &n, max);
+		for (unsigned int j = 0; (which & TABLE_RESERVE) && j < b->nrepl; j++)
+			closest_insert(target, &b->repl[j], out, &n, max);
 	}
 	return n;
+}
+
+/*
+ * Up to @max live contacts closest to @target, nearest first. The reserve
+ * counts too: its contacts talked to us directly as well, and they are the
+ * recent ones, where the bucket keeps the old (who may have come early to
+ * fill it).
+ */
+static unsigned int table_closest(const struct dht *dht, const struct xm_node_id *target,
+				  const struct contact **out, unsigned int max)
+{
+	return table_closest_of(dht, target, out, max, TABLE_ALL);
 }
 
 static unsigned int table_size(const struct dht *dht)
@@ -527,31 +649,81 @@ static int send_find(struct dht *dht, struct lookup *lk, int ci, uint32_t offset
 	return 0;
 }
 
-static int send_store(struct dht *dht, struct lookup *lk, int ci)
+/* STORE of one signed record; the reply is matched to @lk (NULL: nobody waits). */
+static int send_record(struct dht *dht, const struct xm_addr *to, const struct xm_node_id *to_id,
+		       const struct dht_service *rec, const uint8_t sig[XM_SIG_LEN],
+		       struct lookup *lk, int ci)
 {
-	struct cand *c = &lk->cands[ci];
 	struct record_pb_buf rb;
 	DhtMsg m = DHT_MSG__INIT;
 	DhtStore st = DHT_STORE__INIT;
-	struct request *r = request_new(dht, REQ_STORE, &c->addr, &c->id);
+	struct request *r = request_new(dht, REQ_STORE, to, to_id);
 	int err;
 
 	if (!r)
 		return -EBUSY;
 	r->lk = lk;
 	r->cand = ci;
-	record_to_pb(&rb, &lk->rec, lk->sig);
+	record_to_pb(&rb, rec, sig);
 	st.record = &rb.rec;
 	m.txid = r->txid;
 	m.body_case = DHT_MSG__BODY_STORE;
 	m.store = &st;
-	err = send_msg(dht, &c->addr, &m);
+	err = send_msg(dht, to, &m);
 	if (err) {
 		r->used = false;
 		return err;
 	}
 	dht->st.requests++;
 	return 0;
+}
+
+static int send_store(struct dht *dht, struct lookup *lk, int ci)
+{
+	struct cand *c = &lk->cands[ci];
+
+	return send_record(dht, &c->addr, &c->id, &lk->rec, lk->sig, lk, ci);
+}
+
+/* Are fewer than @k of our live contacts closer to @key than @id? */
+static bool among_closest(const struct dht *dht, const struct xm_node_id *key,
+			  const struct xm_node_id *id, unsigned int k)
+{
+	unsigned int closer = xm_node_id_closer(key, &dht->self, id);
+
+	for (int i = 0; i < DHT_NBUCKETS; i++) {
+		const struct bucket *b = dht->buckets[i];
+
+		for (unsigned int j = 0; b && j < b->n; j++) {
+			closer += b->c[j].fails < DHT_MAX_FAILS &&
+				  xm_node_id_closer(key, &b->c[j].id, id);
+			if (closer >= k)
+				return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Kademlia's replication to newcomers: a node we have not known before
+ * talked to us; hand it every record we hold whose key it is among the k
+ * closest to (as far as we know), so records stay on the k closest nodes as
+ * nodes join, without waiting for their owners' next republish.
+ */
+static void replicate_to(struct dht *dht, const struct xm_node_id *id, const struct xm_addr *addr)
+{
+	unsigned int sent = 0;
+
+	for (size_t i = 0; i < dht->store.n && sent < DHT_REPLICATE_MAX; i++) {
+		const struct stored_record *sr = &dht->store.r[i];
+
+		if (!among_closest(dht, &sr->key, id, dht->cfg.k))
+			continue;
+		if (send_record(dht, addr, id, &sr->svc, sr->sig, NULL, -1))
+			break;
+		sent++;
+		dht->st.replicated++;
+	}
 }
 
 /* Publish: the search is over; STORE to the k closest nodes that answered. */
@@ -629,15 +801,16 @@ static void lookup_step(struct dht *dht, struct lookup *lk)
 static struct lookup *lookup_new(struct dht *dht, enum lookup_kind kind,
 				 const struct xm_node_id *target, dht_done_fn cb, void *arg)
 {
-	const struct contact *seed[DHT_K_MAX];
+	const struct contact *old[DHT_K_MAX], *recent[DHT_K_MAX];
+	unsigned int nold, nrecent;
 	struct lookup *lk;
-	unsigned int n;
 	int bucket;
 
 	if (dht->nlookups >= dht->cfg.max_lookups)
 		return NULL;
-	n = table_closest(dht, target, seed, dht->cfg.k);
-	if (!n)
+	nold = table_closest_of(dht, target, old, dht->cfg.k, TABLE_BUCKETS);
+	nrecent = table_closest_of(dht, target, recent, dht->cfg.k, TABLE_RESERVE);
+	if (!nold && !nrecent)
 		return NULL;
 	lk = calloc(1, sizeof(*lk));
 	if (!lk)
@@ -648,9 +821,20 @@ static struct lookup *lookup_new(struct dht *dht, enum lookup_kind kind,
 	lk->arg = arg;
 	lk->started = now_ms(dht);
 	lk->hops = UINT32_MAX;
-	/* S/Kademlia: deal the k closest round-robin to the d paths. */
-	for (unsigned int i = 0; i < n; i++)
-		lookup_add(dht, lk, i % dht->cfg.paths, &seed[i]->id, &seed[i]->addr, 1);
+	/*
+	 * S/Kademlia: deal the closest known nodes round-robin to the d paths;
+	 * the k closest of the buckets (the oldest contacts) alternate with the
+	 * k closest of the reserve (the most recent), so that nodes which came
+	 * early and filled our buckets cannot be all that a path starts from.
+	 */
+	for (unsigned int i = 0, dealt = 0; i < nold || i < nrecent; i++) {
+		if (i < nold)
+			lookup_add(dht, lk, dealt++ % dht->cfg.paths, &old[i]->id, &old[i]->addr,
+				   1);
+		if (i < nrecent)
+			lookup_add(dht, lk, dealt++ % dht->cfg.paths, &recent[i]->id,
+				   &recent[i]->addr, 1);
+	}
 	bucket = xm_node_id_log2_distance(&dht->self, target);
 	if (bucket >= 0)
 		dht->refreshed[bucket] = lk->started;
@@ -992,6 +1176,8 @@ static int handle_reply(struct dht *dht, struct request *r, const DhtMsg *m)
 	case REQ_STORE:
 		if (m->body_case != DHT_MSG__BODY_STORE_ACK)
 			return -EINVAL;
+		if (!lk) /* replication to a newcomer: nobody waits */
+			return 0;
 		lk->store_pending--;
 		if (m->store_ack->error == 0)
 			lk->stored++;
@@ -1158,6 +1344,24 @@ static void housekeeping(struct dht *dht, uint64_t now)
 	for (int i = 0; i < DHT_NBUCKETS && lowest < 0; i++)
 		if (dht->buckets[i] && dht->buckets[i]->n)
 			lowest = i;
+	/*
+	 * After joining, every bucket from there outwards, idle or not: the
+	 * self lookup only met our neighbours, and nodes that greeted us
+	 * unasked may be all we know of the far ranges.
+	 */
+	if (dht->join_refresh >= 0) {
+		int i = lowest > dht->join_refresh ? lowest : dht->join_refresh;
+
+		dht->join_refresh = i + 1 < DHT_NBUCKETS && lowest >= 0 ? i + 1 : -1;
+		if (lowest >= 0) {
+			struct xm_node_id target;
+
+			random_id_in_bucket(dht, i, &target);
+			dht->refreshed[i] = now;
+			lookup_new(dht, LK_REFRESH, &target, NULL, NULL);
+		}
+		return;
+	}
 	for (int i = lowest < 0 ? DHT_NBUCKETS : lowest; i < DHT_NBUCKETS; i++) {
 		struct xm_node_id target;
 
@@ -1185,8 +1389,10 @@ uint64_t dht_tick(struct dht *dht)
 			request_expired(dht, &expired);
 		}
 	}
-	if (dht->need_self_lookup && lookup_new(dht, LK_REFRESH, &dht->self, NULL, NULL))
+	if (dht->need_self_lookup && lookup_new(dht, LK_REFRESH, &dht->self, NULL, NULL)) {
 		dht->need_self_lookup = false;
+		dht->join_refresh = 0; /* Kademlia's join: then refresh every bucket */
+	}
 	if (now >= dht->next_housekeeping) {
 		housekeeping(dht, now);
 		dht->next_housekeeping = now + HOUSEKEEPING_MS;
@@ -1237,6 +1443,7 @@ struct dht *dht_new(const struct dht_config *cfg, const struct xm_env *env,
 	dht->store.max_per_owner = cfg->max_records_per_owner;
 	dht->store.max_per_key = cfg->max_providers_per_key;
 	dht->next_housekeeping = now_ms(dht);
+	dht->join_refresh = -1;
 	for (int i = 0; i < DHT_NBUCKETS; i++)
 		dht->refreshed[i] = dht->next_housekeeping;
 	return dht;

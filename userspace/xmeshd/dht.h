@@ -58,6 +58,14 @@ struct dht_config {
 	uint32_t max_providers_per_key; /* stored providers of one name (64) */
 	uint32_t max_lookups;       /* concurrent lookups (64) */
 	/*
+	 * Address diversity of the routing table: contacts from one public
+	 * network (IPv4 /24, IPv6 /48) per bucket (2) and in the whole table
+	 * (10); 0 is unbounded. Private, loopback and link-local addresses are
+	 * not bounded.
+	 */
+	uint32_t subnet_bucket_max;
+	uint32_t subnet_table_max;
+	/*
 	 * Wall clock, Unix ms, for record expiry (which must mean the same on
 	 * every node); called with the env's ctx. NULL uses env->now_ms, which
 	 * is right only where all nodes share one clock (simulation).
@@ -115,6 +123,8 @@ struct dht_stats {
 	uint64_t record_expired;   /* expired, or issued in the future */
 	uint64_t record_stale;     /* older than the one stored */
 	uint64_t record_full;      /* storage bound reached */
+	uint64_t drop_subnet;      /* contact refused: too many from its network */
+	uint64_t replicated;       /* records handed to newly joined close nodes */
 	uint64_t lookups_started, lookups_ok, lookups_failed;
 	uint32_t contacts;         /* in the routing table */
 	uint32_t records;          /* stored */

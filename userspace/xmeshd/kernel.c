@@ -7,12 +7,21 @@
 #include <string.h>
 
 #include <libmnl/libmnl.h>
+#include <linux/netlink.h>
 #include <linux/xmesh.h>
 
 #include "nl_genl.h"
 
+/* Requests whose answer may still come: to name a refused one in the log. */
+#define KERNEL_INFLIGHT 64
+
 struct kernel {
 	struct xm_io *io;
+	struct {
+		uint32_t seq;
+		uint8_t cmd;
+	} sent[KERNEL_INFLIGHT];
+	unsigned int sent_next;
 	struct nl_genl nl;
 	struct nl_genl_family fam;
 	int chan;
@@ -54,6 +63,42 @@ static int event_attr_cb(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
+static const char *cmd_name(uint8_t cmd)
+{
+	switch (cmd) {
+	case XMESH_CMD_DEV_SET: return "dev-set";
+	case XMESH_CMD_PEER_NEW: return "peer-new";
+	case XMESH_CMD_PEER_SET: return "peer-set";
+	case XMESH_CMD_KEY_NEW: return "key-new";
+	case XMESH_CMD_KEY_SWAP: return "key-swap";
+	case XMESH_CMD_NEXTHOP_NEW: return "nexthop-new";
+	case XMESH_CMD_NEXTHOP_DEL: return "nexthop-del";
+	default: return "request";
+	}
+}
+
+static int extack_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG && !mnl_attr_validate(a, MNL_TYPE_NUL_STRING))
+		*(const char **)data = mnl_attr_get_str(a);
+	return MNL_CB_OK;
+}
+
+static void refused(struct kernel *k, const struct nlmsghdr *nlh, const struct nlmsgerr *e)
+{
+	const char *why = NULL, *what = "request";
+
+	/* With NETLINK_CAP_ACK the extended ACK attributes follow the header. */
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+		mnl_attr_parse(nlh, sizeof(*e), extack_cb, &why);
+	for (unsigned int i = 0; i < KERNEL_INFLIGHT; i++)
+		if (k->sent[i].seq == nlh->nlmsg_seq)
+			what = cmd_name(k->sent[i].cmd);
+	k->st.errors++;
+	log_warn("xmesh module refused %s: %s%s%s", what, strerror(-e->error), why ? ": " : "",
+		 why ? why : "");
+}
+
 /* Acks of our requests and the module's notifications. */
 static void on_netlink(void *arg, int chan, const struct xm_io_dgram *d)
 {
@@ -66,11 +111,8 @@ static void on_netlink(void *arg, int chan, const struct xm_io_dgram *d)
 		if (nlh->nlmsg_type == NLMSG_ERROR) {
 			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
 
-			if (nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(*e) && e->error) {
-				k->st.errors++;
-				log_warn("xmesh module refused request %u: %s", nlh->nlmsg_seq,
-					 strerror(-e->error));
-			}
+			if (nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(*e) && e->error)
+				refused(k, nlh, e);
 		} else if (nlh->nlmsg_type == k->fam.id) {
 			const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
 			struct event ev = { 0 };
@@ -154,8 +196,12 @@ static struct nlmsghdr *msg(struct kernel *k, char *buf, size_t len, uint8_t cmd
 
 static int submit(struct kernel *k, const struct nlmsghdr *nlh)
 {
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
 	int err = k->io->ops->send(k->io, k->chan, NULL, nlh, nlh->nlmsg_len);
 
+	k->sent[k->sent_next].seq = nlh->nlmsg_seq;
+	k->sent[k->sent_next].cmd = g->cmd;
+	k->sent_next = (k->sent_next + 1) % KERNEL_INFLIGHT;
 	k->st.requests++;
 	if (err)
 		k->st.errors++;

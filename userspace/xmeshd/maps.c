@@ -2,9 +2,12 @@
 #include "maps.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <bpf/libbpf.h>
 
 #include "bpf_maps.h"
 #include "log.h"
@@ -14,6 +17,19 @@ struct maps {
 	uint64_t errors;
 };
 
+/* libbpf's own messages (a verifier log can run long) go to the debug log. */
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[512];
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = 0;
+	log_debug("libbpf: %s", line);
+	return 0;
+}
+
 struct maps *maps_open(uint64_t self_kid, uint16_t data_port, char *status, size_t len)
 {
 	struct maps *m = calloc(1, sizeof(*m));
@@ -21,6 +37,7 @@ struct maps *maps_open(uint64_t self_kid, uint16_t data_port, char *status, size
 
 	if (!m)
 		return NULL;
+	libbpf_set_print(libbpf_log);
 	err = xm_bpf_maps_open(&m->m);
 	if (!err) {
 		err = xm_bpf_config_set(&m->m, self_kid, data_port);

@@ -185,6 +185,21 @@ static bool installed(struct node *n, uint64_t kid, bool add)
 	return false;
 }
 
+/*
+ * A peer with a session is reachable directly. Its next hop says so until
+ * mesh routing selects a route to it (which replaces it), and again when
+ * routing loses that route.
+ */
+static void direct_nexthop(struct node *n, const struct xm_node_id *peer)
+{
+	struct route_change c = { .dst = *peer, .reachable = true, .nh = *peer,
+				  .metric = ROUTE_METRIC_INF - 1 };
+
+	if (n->route && route_lookup(n->route, peer, &c))
+		return;
+	kernel_set_nexthop(n->kern, &c);
+}
+
 /* A session was established or rekeyed: its keys go to the module. */
 static void on_keys(void *arg, const struct hs_peer *p, const struct hs_keys *k)
 {
@@ -197,6 +212,8 @@ static void on_keys(void *arg, const struct hs_peer *p, const struct hs_keys *k)
 	first = !installed(n, kid, true);
 	if (!kernel_install_keys(n->kern, p, k, n->cfg.rekey_packets, first))
 		n->st.key_installs++;
+	if (first)
+		direct_nexthop(n, &p->id);
 	if (n->maps && first) {
 		struct xm_addr ep = p->addr;
 
@@ -232,8 +249,12 @@ static void on_route_change(void *arg, const struct route_change *c)
 	struct node *n = arg;
 
 	n->st.route_changes++;
-	if (n->kern)
-		kernel_set_nexthop(n->kern, c);
+	if (n->kern) {
+		if (!c->reachable && installed(n, xm_node_kid(&c->dst), false))
+			direct_nexthop(n, &c->dst);
+		else
+			kernel_set_nexthop(n->kern, c);
+	}
 	if (n->maps)
 		maps_route(n->maps, c, c->reachable ? data_port_of(n, &c->nh) : 0);
 }

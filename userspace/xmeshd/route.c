@@ -137,6 +137,19 @@ static void out_dest(struct route_out *o, struct route_dest *d)
 		memcpy(u->sig, d->sig, XM_SIG_LEN);
 	}
 	if (!o->unicast) {
+		/*
+		 * A retraction, a new route or a new seqno is urgent: one lost
+		 * copy would leave neighbours on a stale route until the next
+		 * full update, so it goes out once more shortly.
+		 */
+		if (!d->adv_valid || d->adv_reachable != (sel != NULL) ||
+		    d->adv_seqno != u->seqno) {
+			d->repeat_at = route_now(r) + r->cfg.hello_interval_ms / 4;
+			route_arm(r, d->repeat_at);
+		}
+		/* And a retraction until the routes it retracts would expire. */
+		if (!sel && d->adv_valid && d->adv_reachable)
+			d->retract_until = route_now(r) + (uint64_t)r->cfg.update_interval_ms * 7 / 2;
 		d->adv_valid = true;
 		d->adv_reachable = sel != NULL;
 		d->adv_seqno = u->seqno;
@@ -149,9 +162,10 @@ static void out_dest(struct route_out *o, struct route_dest *d)
 		d->pending = false;
 }
 
-/* Every route we have, to one neighbour (@to) or to every link. */
+/* Every route we have (and recent retractions), to @to or to every link. */
 static void send_dump(struct route *r, const struct xm_addr *to)
 {
+	uint64_t now = route_now(r);
 	struct route_out o;
 
 	out_init(&o, r, to);
@@ -161,7 +175,7 @@ static void send_dump(struct route *r, const struct xm_addr *to)
 	for (unsigned int i = 0; i < r->cfg.max_dests; i++) {
 		struct route_dest *d = &r->dests[i];
 
-		if (d->used && d->sel != ROUTE_NONE)
+		if (d->used && (d->sel != ROUTE_NONE || now < d->retract_until))
 			out_dest(&o, d);
 	}
 	out_flush(&o);
@@ -169,6 +183,7 @@ static void send_dump(struct route *r, const struct xm_addr *to)
 
 static void flush_pending(struct route *r)
 {
+	uint64_t now = route_now(r);
 	struct route_out o;
 
 	out_init(&o, r, NULL);
@@ -176,13 +191,22 @@ static void flush_pending(struct route *r)
 		out_self(&o);
 		r->self_pending = false;
 	}
+	if (r->self_repeat_at && now >= r->self_repeat_at) {
+		out_self(&o);
+		r->self_repeat_at = 0;
+	}
 	for (unsigned int i = 0; i < r->cfg.max_dests; i++) {
 		struct route_dest *d = &r->dests[i];
 
-		if (d->used && d->pending)
+		if (!d->used)
+			continue;
+		if (d->repeat_at && now >= d->repeat_at) {
+			d->repeat_at = 0;
+			d->pending = true;
+		}
+		if (d->pending)
 			out_dest(&o, d);
-		if (d->used)
-			d->pending = false;
+		d->pending = false;
 	}
 	out_flush(&o);
 }
@@ -201,6 +225,8 @@ static void self_bump(struct route *r, uint32_t seqno)
 	r->seqno = seqno;
 	self_sign(r);
 	r->self_pending = true;
+	r->self_repeat_at = route_now(r) + r->cfg.hello_interval_ms / 4;
+	route_arm(r, r->self_repeat_at);
 }
 
 static void send_request(struct route *r, const struct xm_addr *to, const struct xm_node_id *origin,
@@ -556,6 +582,8 @@ uint64_t route_tick(struct route *r)
 		}
 		if (r->hold_until)
 			route_arm(r, r->hold_until);
+		if (r->self_repeat_at)
+			route_arm(r, r->self_repeat_at);
 		route_arm(r, r->next_hello);
 		route_arm(r, r->next_update);
 		route_neigh_timers(r, now);

@@ -7,9 +7,11 @@
  *
  * The daemon calls route_receive() for every XM_MSG_ROUTE body and
  * route_tick() when the delay it last returned has elapsed (and may call it
- * earlier). Every change of the route selected for a destination is reported
- * through route_config.on_change, which the daemon turns into the kernel's
- * next hops and the eBPF maps.
+ * earlier, and must call it again after route_receive() or route_add_link(),
+ * which may set an earlier deadline). Every change of the route selected for
+ * a destination is reported through route_config.on_change, which the daemon
+ * turns into the kernel's next hops and the eBPF maps; it is called from
+ * inside those functions and must not call back into the module.
  */
 #ifndef XMESHD_ROUTE_H
 #define XMESHD_ROUTE_H
@@ -109,7 +111,13 @@ int route_add_link(struct route *r, int ifindex);
 /* Stops it there; neighbours on it and their routes go at once. */
 int route_del_link(struct route *r, int ifindex);
 
-/* One XM_MSG_ROUTE body from an authenticated sender; 0 or -errno. */
+/*
+ * One XM_MSG_ROUTE body from an authenticated sender. 0 when it decoded and
+ * came over a link routing runs on (single updates in it may still have
+ * been refused, see route_stats.drops); -EINVAL from ourselves, -EMSGSIZE,
+ * -EBADMSG or -EPROTONOSUPPORT when it does not decode, -ENODEV when its
+ * link is unknown.
+ */
 int route_receive(struct route *r, const struct xm_peer_ref *from, const uint8_t *body,
 		  size_t len);
 /* Runs what is due; returns ms until the next deadline. */

@@ -19,7 +19,8 @@
 #define ROUTE_SEQNO_JUMP_MAX 0x10000u     /* largest seqno raise a request may ask */
 #define ROUTE_RTT_MAX_MS 60000u           /* larger samples are ignored */
 #define ROUTE_RTT_COST_MAX 2048u          /* RTT part of a link cost, in ms */
-#define ROUTE_RTT_WARMUP 4                /* samples averaged, then the EWMA gain */
+#define ROUTE_RTT_WARMUP 8                /* first samples, averaged */
+#define ROUTE_RTT_GAIN 4                  /* then an EWMA with gain 1/4 */
 
 struct route_link {
 	int ifindex; /* 0: free slot */
@@ -79,6 +80,8 @@ struct route_dest {
 	uint32_t adv_seqno;
 	uint16_t adv_metric;
 	bool pending; /* in the next triggered update */
+	uint64_t repeat_at; /* an urgent update goes out twice: when again */
+	uint64_t retract_until; /* full updates repeat the retraction until */
 	/* Seqno requests: ours when starving, and the last one forwarded. */
 	uint64_t req_next;
 	uint32_t fwd_seqno;
@@ -93,6 +96,7 @@ struct route {
 	uint32_t seqno;
 	uint8_t self_sig[XM_SIG_LEN];
 	bool self_pending;
+	uint64_t self_repeat_at;
 
 	struct route_link *links;
 	struct route_neigh *neighs;

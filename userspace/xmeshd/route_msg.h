@@ -16,8 +16,10 @@
 
 #define ROUTE_MSG_VERSION 1
 
-/* A packet carries at most this many of each; the encoder keeps within
- * XM_MSG_BODY_MAX (route_msg_fits()). */
+/*
+ * A packet carries at most this many of each; the encoder keeps within
+ * XM_MSG_BODY_MAX (route_msg_fits()).
+ */
 #define ROUTE_MSG_MAX_UPDATES 16
 #define ROUTE_MSG_MAX_REQUESTS 32
 

@@ -164,14 +164,14 @@ void route_neigh_ihu(struct route *r, struct route_neigh *n, const struct route_
 		int64_t gain;
 
 		/*
-		 * The mean of the first samples, so the first one does not
-		 * anchor the cost, then an EWMA with gain 1/ROUTE_RTT_WARMUP:
+		 * The mean of the first samples, so that no early sample
+		 * anchors the cost, then an EWMA with gain 1/ROUTE_RTT_GAIN:
 		 * one sample comes per hello, so it follows a change within
 		 * a few hellos, and the cost's hysteresis absorbs the jitter.
 		 */
 		if (n->rtt_samples < ROUTE_RTT_WARMUP)
 			n->rtt_samples++;
-		gain = n->rtt_samples;
+		gain = n->rtt_samples < ROUTE_RTT_WARMUP ? n->rtt_samples : ROUTE_RTT_GAIN;
 		n->srtt16 = (uint32_t)((int64_t)n->srtt16 + (sample16 - (int64_t)n->srtt16) / gain);
 		n->rtt_valid = true;
 	}

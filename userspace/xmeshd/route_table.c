@@ -18,8 +18,10 @@
 
 #include <sodium.h>
 
-/* Selection hysteresis: another route must be better by m / SWITCH_DIV, and
- * by half a hop_cost, to replace the selected route of metric m. */
+/*
+ * Selection hysteresis: another route must be better by m / SWITCH_DIV, and
+ * by half a hop_cost, to replace the selected route of metric m.
+ */
 #define SWITCH_DIV 16
 
 int route_table_init(struct route *r)
@@ -351,7 +353,10 @@ void route_table_timers(struct route *r, uint64_t now)
 				route_request_seqno(r, d);
 			route_arm(r, d->req_next);
 		}
-		if (!d->nroutes && !d->pending && d->sel == ROUTE_NONE) {
+		if (d->repeat_at)
+			route_arm(r, d->repeat_at);
+		if (!d->nroutes && !d->pending && !d->repeat_at && d->sel == ROUTE_NONE &&
+		    now >= d->retract_until) {
 			/* Forget the destination once its distance has aged out. */
 			if (now - d->fd_used >= ROUTE_SOURCE_GC_MS)
 				dest_remove(r, d);
