@@ -49,8 +49,7 @@ struct tnode {
 	uint32_t delay_ms; /* extra egress delay */
 	struct qmsg *q;
 	unsigned int qlen;
-	unsigned int changes; /* on_change calls */
-	int nh[MAXN];         /* next hop towards each node, from on_change */
+	int nh[MAXN]; /* next hop towards each node, from on_change */
 };
 
 struct world {
@@ -73,6 +72,8 @@ static int test_no;
 static int failures;
 /* ROUTE_SIM_SEED=N replays every scenario under other seeds. */
 static uint64_t seed_base;
+/* Hello interval of the nodes world_new() makes. */
+static uint32_t hello_ms = HELLO_MS;
 
 static void tap(bool ok, const char *fmt, ...)
 {
@@ -212,7 +213,6 @@ static void on_change(void *arg, const struct route_change *c)
 	struct world *w = t->w;
 	int nh = c->reachable ? netsim_node_by_addr(w->sim, &c->nh_addr) : -1;
 
-	t->changes++;
 	for (int d = 0; d < w->n; d++) {
 		if (xm_node_id_cmp(&c->dst, netsim_node_id(w->sim, d)))
 			continue;
@@ -261,7 +261,7 @@ static struct world *world_new(int n, bool ring, uint32_t lat_min, uint32_t lat_
 	if (!w->sim)
 		exit(2);
 	w->n = n;
-	w->cfg.hello_interval_ms = HELLO_MS;
+	w->cfg.hello_interval_ms = hello_ms;
 	w->cfg.id_puzzle_bits = PUZZLE_BITS;
 	for (int i = 0; i < n; i++) {
 		struct tnode *t = &w->t[i];
@@ -333,6 +333,19 @@ static bool has_cycle(int n, int edges[][2], int nedges_per, int v, int *color)
 	return false;
 }
 
+/* Keeps the first loop seen: "node>next hop/second next hop" for each node. */
+static void describe_loop(struct world *w, int d, int edges[][2])
+{
+	size_t len, cap = sizeof(w->loop_desc);
+
+	w->first_loop_at = netsim_now(w->sim) ? netsim_now(w->sim) : 1;
+	snprintf(w->loop_desc, cap, "t=%llu dst=%d nh:", (unsigned long long)w->first_loop_at, d);
+	for (int s = 0; s < w->n; s++) {
+		len = strlen(w->loop_desc);
+		snprintf(w->loop_desc + len, cap - len, " %d>%d/%d", s, edges[s][0], edges[s][1]);
+	}
+}
+
 /* Samples every table: follows next hops for every destination. */
 static void check_loops(struct world *w)
 {
@@ -358,17 +371,8 @@ static void check_loops(struct world *w)
 			continue;
 		w->loops_primary += loop_p;
 		w->loops_alt += loop_a;
-		if (!w->first_loop_at) {
-			int len = 0;
-
-			w->first_loop_at = netsim_now(w->sim) ? netsim_now(w->sim) : 1;
-			len = snprintf(w->loop_desc, sizeof(w->loop_desc), "t=%llu dst=%d nh:",
-				       (unsigned long long)netsim_now(w->sim), d);
-			for (int s = 0; s < w->n && len > 0 && len < (int)sizeof(w->loop_desc) - 12;
-			     s++)
-				len += snprintf(w->loop_desc + len, sizeof(w->loop_desc) - (size_t)len,
-						" %d>%d/%d", s, edges[s][0], edges[s][1]);
-		}
+		if (!w->first_loop_at)
+			describe_loop(w, d, edges);
 	}
 }
 
@@ -421,7 +425,8 @@ static bool converged(struct world *w, const struct expect *ex)
 					return false;
 				continue;
 			}
-			if (nh < 0 || dist[nh] != dist[s] - 1 || !linked(w, s, nh, ex->ring, ex->cut))
+			if (nh < 0 || dist[nh] != dist[s] - 1 ||
+			    !linked(w, s, nh, ex->ring, ex->cut))
 				return false;
 		}
 	}
@@ -524,7 +529,8 @@ static void test_line(void)
 
 	cut(w, &ex, 2, 3, true);
 	ms = run_converge(w, &ex, 60000);
-	tap(ms >= 0, "line6: cut 2-3: routes across the cut are retracted (%lld ms)", (long long)ms);
+	tap(ms >= 0, "line6: cut 2-3: routes across the cut are retracted (%lld ms)",
+	    (long long)ms);
 	printf("# line6 cut convergence (retractions): %lld ms = %llu ms to detect + %llu ms\n",
 	       (long long)ms, (unsigned long long)(w->first_change_at - w->cut_at),
 	       (unsigned long long)(w->cut_at + (uint64_t)ms - w->first_change_at));
@@ -566,8 +572,8 @@ static void test_ring(void)
 	ms = run_converge(w, &ex, 60000);
 	tap(ms >= 0, "ring8: cut 0-1: every route converges onto the other way round (%lld ms)",
 	    (long long)ms);
-	printf("# ring8 cut convergence: %lld ms = %llu ms to detect the loss (hello interval %u ms)"
-	       " + %llu ms to converge\n",
+	printf("# ring8 cut convergence: %lld ms = %llu ms to detect the loss"
+	       " (hello interval %u ms) + %llu ms to converge\n",
 	       (long long)ms, (unsigned long long)(w->first_change_at - w->cut_at), HELLO_MS,
 	       (unsigned long long)(w->cut_at + (uint64_t)ms - w->first_change_at));
 	tap(sum_stat(w, offsetof(struct route_stats, seqno_requests_tx)) > req0,
@@ -583,6 +589,64 @@ static void test_ring(void)
 	tap(ms >= 0, "ring8: heal 0-1 and cut 4-5 at once: converges (%lld ms)", (long long)ms);
 	printf("# ring8 heal+cut convergence: %lld ms\n", (long long)ms);
 	report_loops(w, "ring8");
+	world_free(w);
+}
+
+/* The same cut with 200 ms hellos: convergence scales with the interval. */
+static void test_ring_fast(void)
+{
+	struct world *w;
+	struct expect ex = { .ring = true };
+	int64_t ms;
+
+	hello_ms = 200;
+	w = world_new(8, true, 1, 5, 99);
+	hello_ms = HELLO_MS;
+	tap(run_converge(w, &ex, 30000) >= 0, "ring8 200 ms hellos: converges");
+	run_checked(w, 5000, NULL);
+	cut(w, &ex, 0, 1, true);
+	ms = run_converge(w, &ex, 30000);
+	tap(ms >= 0, "ring8 200 ms hellos: cut 0-1 converges (%lld ms)", (long long)ms);
+	printf("# ring8 cut convergence with 200 ms hellos: %lld ms = %llu ms to detect + %llu ms\n",
+	       (long long)ms, (unsigned long long)(w->first_change_at - w->cut_at),
+	       (unsigned long long)(w->cut_at + (uint64_t)ms - w->first_change_at));
+	report_loops(w, "ring8 200 ms hellos");
+	world_free(w);
+}
+
+/*
+ * A ring of 16 losing 5% of all messages, with 1..20 ms latency: links
+ * are cut one after the other; no loop, and every time it converges.
+ */
+static void test_lossy_ring(void)
+{
+	struct world *w = world_new(16, true, 1, 20, 88);
+	struct expect ex = { .ring = true };
+	int64_t ms, worst = 0;
+	bool all = true;
+
+	netsim_set_loss(w->sim, 50);
+	ms = run_converge(w, &ex, 60000);
+	tap(ms >= 0, "lossy ring16: converges from a cold start (%lld ms)", (long long)ms);
+	for (int k = 0; k < 4 && ms >= 0; k++) {
+		int a = k * 4, b = (a + 1) % 16;
+
+		cut(w, &ex, a, b, true);
+		ms = run_converge(w, &ex, 60000);
+		if (getenv("ROUTE_SIM_VERBOSE"))
+			printf("# cut %d-%d: %lld ms\n", a, b, (long long)ms);
+		all = all && ms >= 0;
+		worst = ms > worst ? ms : worst;
+		cut(w, &ex, a, b, false);
+		ms = run_converge(w, &ex, 60000);
+		all = all && ms >= 0;
+		run_checked(w, 5000, NULL);
+	}
+	tap(all, "lossy ring16: 4 cuts and heals each converge (slowest cut %lld ms)",
+	    (long long)worst);
+	printf("# lossy ring16 (5%% loss): slowest of 4 cuts converged in %lld ms\n",
+	       (long long)worst);
+	report_loops(w, "lossy ring16");
 	world_free(w);
 }
 
@@ -629,8 +693,10 @@ static void test_forged(void)
 	tap(run_converge(w, &ex, 30000) >= 0, "forged: line5 converges");
 	route_lookup(r0, victim, &before);
 	route_get_stats(r0, &st0);
-	/* Node 1 is node 0's neighbour (on node 0's ifindex 2): its envelope
-	 * is authentic, the updates it relays are not. */
+	/*
+	 * Node 1 is node 0's neighbour (on node 0's ifindex 2): its envelope
+	 * is authentic, the updates it relays are not.
+	 */
 	peer_of(w, 1, 2, &from);
 
 	/* 1. A signature that is not one. */
@@ -638,8 +704,10 @@ static void test_forged(void)
 	len = encode_update(netsim_node_pk(w->sim, 4), before.seqno + 1, 0, sig, buf);
 	rc = route_receive(r0, &from, buf, (size_t)len);
 
-	/* 2. Node 4's genuine signature of its current seqno, as every relay
-	 * carries it, on a bumped seqno. */
+	/*
+	 * 2. Node 4's genuine signature of its current seqno, as every relay
+	 * carries it, on a bumped seqno.
+	 */
 	route_sig_msg(msg, victim, before.seqno);
 	netsim_env(w->sim, 4)->sign(netsim_env(w->sim, 4)->ctx, good_sig, msg, sizeof(msg));
 	len = encode_update(netsim_node_pk(w->sim, 4), before.seqno + 100, 0, good_sig, buf);
@@ -680,9 +748,10 @@ static void test_forged(void)
 	tap(rc == 0 && st1.drops[ROUTE_DROP_BAD_SIG] == st0.drops[ROUTE_DROP_BAD_SIG] + 2,
 	    "forged: a bad origin signature and a seqno bumped by a relay are refused (%llu counted)",
 	    (unsigned long long)(st1.drops[ROUTE_DROP_BAD_SIG] - st0.drops[ROUTE_DROP_BAD_SIG]));
-	tap(st1.drops[ROUTE_DROP_ID_KEY] == st0.drops[ROUTE_DROP_ID_KEY] + 1,
+	tap(st1.drops[ROUTE_DROP_ID_KEY] == st0.drops[ROUTE_DROP_ID_KEY] + 1 &&
+		    !route_lookup(r0, &fresh, &after),
 	    "forged: an origin id without its puzzle work is refused");
-	tap(st1.drops[ROUTE_DROP_NOT_NEIGH] > st0.drops[ROUTE_DROP_NOT_NEIGH],
+	tap(st1.drops[ROUTE_DROP_NOT_NEIGH] == st0.drops[ROUTE_DROP_NOT_NEIGH] + 1,
 	    "forged: an update from a non-neighbour is refused");
 	tap(st1.drops[ROUTE_DROP_MALFORMED] == st0.drops[ROUTE_DROP_MALFORMED] + 1 &&
 		    st1.drops[ROUTE_DROP_VERSION] == st0.drops[ROUTE_DROP_VERSION] + 1,
@@ -762,8 +831,9 @@ static void test_rtt(void)
 	last_cost = c0;
 	cost_changes = 0;
 	run_checked(w, 120000, watch_cost);
-	tap(cost_changes == 0 && cost_min == c0 && c0 >= 16 + 10 - 8 && c0 <= 16 + 10 + 8,
-	    "rtt: 2 min of RTT jitter (2..18 ms) change the link cost %u times (cost %u..%u)",
+	/* One correction towards the mean is not flapping; a second would be. */
+	tap(cost_changes <= 1 && last_cost >= 16 + 10 - 8 && last_cost <= 16 + 10 + 8,
+	    "rtt: 2 min of RTT jitter (2..18 ms) change the link cost %u times (<= 1; cost %u..%u)",
 	    cost_changes, cost_min, cost_max);
 
 	/* Node 1 now holds everything it sends for 40 ms more. */
@@ -922,6 +992,8 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	test_line();
 	test_ring();
+	test_ring_fast();
+	test_lossy_ring();
 	test_forged();
 	test_rtt();
 	test_flap();
