@@ -3,15 +3,18 @@
  * Kademlia discovery (see dht.h and Documentation/dht.md).
  *
  * Routing table: 256 buckets indexed by the log2 XOR distance from our id,
- * each holding up to k contacts in least-recently-seen order plus a small
- * replacement cache; a bucket is allocated when its first contact arrives.
- * Only nodes that talked to us directly (authenticated by the daemon's
- * envelope) enter the table; contacts learned from replies are merely
+ * each holding up to k contacts in least-recently-seen order plus a reserve
+ * of the most recent ones it had no room for; a bucket is allocated when its
+ * first contact arrives. Only nodes that talked to us directly
+ * (authenticated by the daemon's envelope) enter the table, at most a few
+ * per public /24 or /48; contacts learned from replies are merely
  * candidates of a lookup, so one liar cannot fill our table.
  *
- * Lookups follow S/Kademlia: the k closest known nodes are dealt round-robin
- * to d paths, and every node is queried on at most one path, so the paths
- * stay disjoint and a lookup succeeds if any path avoids the liars.
+ * Lookups follow S/Kademlia: the k closest old contacts (buckets) and the k
+ * closest recent ones (reserves) are dealt in turn, round-robin, to d paths,
+ * and every node is queried on at most one path, so the paths stay disjoint
+ * and a lookup succeeds if any path avoids the liars, even when liars that
+ * joined early fill our buckets.
  *
  * Completion callbacks run only from dht_tick(), never from inside an API
  * call or dht_receive(), so a callback may start new work freely.
