@@ -18,26 +18,11 @@
 #include "dht.pb-c.h"
 #include "dht_record.h"
 #include "netsim.h"
+#include "tap.h"
 
 #define PUZZLE_BITS 4
 #define OWNERS 16
 
-static int tap_n, tap_failed;
-
-static void tap(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void tap(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d ", ok ? "" : "not ", ++tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		tap_failed++;
-}
 
 static struct netsim *sim;
 
@@ -489,7 +474,6 @@ int main(void)
 	test_malformed();
 	test_paging();
 	test_eviction();
-	printf("1..%d\n", tap_n);
 	netsim_free(sim);
-	return tap_failed ? 1 : 0;
+	return tap_done();
 }

@@ -18,26 +18,11 @@
 #include "dht.h"
 #include "dht.pb-c.h"
 #include "netsim.h"
+#include "tap.h"
 
 #define PUZZLE_BITS 4
 #define MAX_NODES 128
 
-static int tap_n, tap_failed;
-
-static void tap(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void tap(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d ", ok ? "" : "not ", ++tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		tap_failed++;
-}
 
 /* --- a world of nodes ----------------------------------------------------- */
 
@@ -979,8 +964,7 @@ int main(int argc, char **argv)
 	printf("TAP version 13\n");
 	if (argc > 1 && !strcmp(argv[1], "--eclipse")) {
 		test_eclipse();
-		printf("1..%d\n", tap_n);
-		return tap_failed ? 1 : 0;
+		return tap_done();
 	}
 	printf("# dht_sim seed %llu\n", (unsigned long long)seed);
 	test_bootstrap_publish_kill(seed);
@@ -988,6 +972,5 @@ int main(int argc, char **argv)
 	test_large(seed);
 	test_adversaries(seed);
 	test_replication(seed);
-	printf("1..%d\n", tap_n);
-	return tap_failed ? 1 : 0;
+	return tap_done();
 }

@@ -14,22 +14,8 @@
 #include <sodium.h>
 
 #include "handshake.h"
+#include "tap.h"
 
-static int tap_n, tap_failed;
-
-static void tap(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void tap(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d ", ok ? "" : "not ", ++tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!ok)
-		tap_failed++;
-}
 
 /* One end: its identity, the last keys installed and one queued message. */
 struct end {
@@ -201,6 +187,5 @@ int main(void)
 		tap(sent == 5 && p->state == HS_NONE,
 		    "an unanswered Init is sent %u times, then given up", sent);
 	}
-	printf("1..%d\n", tap_n);
-	return tap_failed ? 1 : 0;
+	return tap_done();
 }

@@ -27,27 +27,12 @@
 #include "io_sim.h"
 #include "log.h"
 #include "node.h"
+#include "tap.h"
 
 #define N_NODES 24
 #define PUZZLE_BITS 4
 #define PORT 51831
 
-static int tap_n, tap_failed;
-
-static void tap(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void tap(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d ", ok ? "" : "not ", ++tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		tap_failed++;
-}
 
 struct world {
 	struct xm_sim *sim;
@@ -503,14 +488,12 @@ int main(int argc, char **argv)
 		sweep(strtoull(argv[2], NULL, 0), (unsigned int)strtoul(argv[3], NULL, 0),
 		      argc >= 5 && !strcmp(argv[4], "partition"),
 		      argc == 6 ? (uint32_t)strtoul(argv[5], NULL, 0) : 10);
-		printf("1..%d\n", tap_n);
-		return tap_failed ? 1 : 0;
+		return tap_done();
 	}
 	printf("# node_sim seed %llu\n", (unsigned long long)seed);
 	scenario(seed, true);
 	determinism(seed);
 	rekey(seed);
 	line_routes(seed);
-	printf("1..%d\n", tap_n);
-	return tap_failed ? 1 : 0;
+	return tap_done();
 }

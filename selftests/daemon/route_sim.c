@@ -23,6 +23,7 @@
 #include "netsim.h"
 #include "route.h"
 #include "route_msg.h"
+#include "tap.h"
 
 #define MAXN 16
 #define QMAX 512
@@ -68,25 +69,10 @@ struct world {
 	uint64_t first_change_at;
 };
 
-static int test_no;
-static int failures;
 /* ROUTE_SIM_SEED=N replays every scenario under other seeds. */
 static uint64_t seed_base;
 /* Hello interval of the nodes world_new() makes. */
 static uint32_t hello_ms = HELLO_MS;
-
-static void tap(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", ok ? "" : "not ", ++test_no);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	failures += !ok;
-}
 
 /* ---- env with per-node egress delay ---------------------------------- */
 
@@ -999,6 +985,5 @@ int main(void)
 	test_flap();
 	test_restart();
 	test_bounds();
-	printf("1..%d\n", test_no);
-	return failures ? 1 : 0;
+	return tap_done();
 }
