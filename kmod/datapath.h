@@ -31,9 +31,9 @@
 			 XMESH_WIRE_OVERHEAD)
 
 #define XMESH_MAX_PEERS		65536
-#define XMESH_MAX_ROUTES	(1U << 20)
+#define XMESH_MAX_ROUTES	BIT(20)
 #define XMESH_MAX_TENANTS	65536
-#define XMESH_MAX_TENANT_PREFIXES (1U << 16)
+#define XMESH_MAX_TENANT_PREFIXES BIT(16)
 
 struct xmesh_dp {
 	struct net_device *dev;

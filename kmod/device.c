@@ -3,8 +3,7 @@
  * The xmesh net_device and its rtnl link kind: `ip link add xmesh0 type
  * xmesh` creates one, `ip link del` or unloading the module removes it.
  *
- * Until the data path is wired in, the device accepts packets and drops
- * them (counted as tx_dropped): there is no peer to send them to.
+ * Packets sent to it go to the data path (kmod/datapath.h, send.c).
  */
 
 #include <linux/if_arp.h>
@@ -70,9 +69,40 @@ struct xmesh_device *xmesh_device_by_port(struct net *net, u16 port)
 
 static int xmesh_dev_init(struct net_device *dev)
 {
+	struct xmesh_device *xd = netdev_priv(dev);
+	int err;
+
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
 	if (!dev->tstats)
 		return -ENOMEM;
+	err = xmesh_dp_init(&xd->dp, dev);
+	if (err) {
+		free_percpu(dev->tstats);
+		return err;
+	}
+	return 0;
+}
+
+static void xmesh_dev_uninit(struct net_device *dev)
+{
+	struct xmesh_device *xd = netdev_priv(dev);
+
+	xmesh_dp_uninit(&xd->dp);
+}
+
+/* The UDP sockets are open while the device is up (and a port is set). */
+static int xmesh_dev_open(struct net_device *dev)
+{
+	struct xmesh_device *xd = netdev_priv(dev);
+
+	return xmesh_dp_open(&xd->dp, xd->listen_port);
+}
+
+static int xmesh_dev_stop(struct net_device *dev)
+{
+	struct xmesh_device *xd = netdev_priv(dev);
+
+	xmesh_dp_stop(&xd->dp);
 	return 0;
 }
 
@@ -84,15 +114,9 @@ static void xmesh_dev_destruct(struct net_device *dev)
 {
 	struct xmesh_device *xd = netdev_priv(dev);
 
+	xmesh_dp_destruct(&xd->dp);
 	free_percpu(dev->tstats);
 	mutex_destroy(&xd->conf_lock);
-}
-
-static netdev_tx_t xmesh_dev_xmit(struct sk_buff *skb, struct net_device *dev)
-{
-	dev_core_stats_tx_dropped_inc(dev);
-	kfree_skb(skb);
-	return NETDEV_TX_OK;
 }
 
 static int xmesh_dev_change_mtu(struct net_device *dev, int new_mtu)
@@ -107,7 +131,10 @@ static int xmesh_dev_change_mtu(struct net_device *dev, int new_mtu)
 
 static const struct net_device_ops xmesh_netdev_ops = {
 	.ndo_init		= xmesh_dev_init,
-	.ndo_start_xmit		= xmesh_dev_xmit,
+	.ndo_uninit		= xmesh_dev_uninit,
+	.ndo_open		= xmesh_dev_open,
+	.ndo_stop		= xmesh_dev_stop,
+	.ndo_start_xmit		= xmesh_dp_xmit,
 	.ndo_change_mtu		= xmesh_dev_change_mtu,
 	.ndo_get_stats64	= dev_get_tstats64,
 };
@@ -133,6 +160,7 @@ static void xmesh_setup(struct net_device *dev)
 	dev->mtu = XMESH_DEFAULT_MTU;
 	dev->min_mtu = XMESH_MIN_MTU;
 	dev->max_mtu = XMESH_MAX_MTU;
+	xmesh_dp_setup(dev);
 
 	memset(xd, 0, sizeof(*xd));
 	xd->dev = dev;

@@ -14,6 +14,8 @@
 
 #include <linux/xmesh_wire.h>
 
+#include "datapath.h"
+
 /*
  * Default MTU: an inner packet plus the xmesh header and tag, in UDP over
  * IPv6 (the larger outer header), fits a 1500-byte underlay. Rounded down
@@ -44,6 +46,9 @@ struct xmesh_device {
 
 	/* Bumped on every configuration change; read without a lock. */
 	atomic_t generation;
+
+	/* Peers, keys, routes, tenants, sockets: kmod/datapath.h. */
+	struct xmesh_dp dp;
 };
 
 extern struct rtnl_link_ops xmesh_link_ops;

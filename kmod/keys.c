@@ -133,7 +133,7 @@ int xmesh_aead_crypt(struct crypto_aead *tfm, struct sk_buff *skb, int nsg,
 			       crypto_aead_reqsize(tfm);
 	struct aead_request *req;
 	struct scatterlist *sg;
-	__be64 ctr = cpu_to_be64(counter);
+	__le64 ctr = cpu_to_le64(counter);
 	u8 *iv;
 	int err;
 
@@ -152,7 +152,7 @@ int xmesh_aead_crypt(struct crypto_aead *tfm, struct sk_buff *skb, int nsg,
 	if (unlikely(err < 0))
 		goto out;
 
-	/* Nonce: 32 zero bits, then the 64-bit counter as sent on the wire. */
+	/* Nonce: 32 zero bits, then the counter little-endian (wire-format.md). */
 	memset(iv, 0, 4);
 	memcpy(iv + 4, &ctr, sizeof(ctr));
 

@@ -20,7 +20,7 @@ struct xmesh_peer;
 
 /* Counters at or beyond this are never used (nonce exhaustion margin). */
 #define XMESH_REJECT_AFTER_MESSAGES	(U64_MAX - XMESH_REPLAY_WINDOW - 1)
-#define XMESH_REKEY_AFTER_DEFAULT	(1ULL << 60)
+#define XMESH_REKEY_AFTER_DEFAULT	BIT_ULL(60)
 
 /* Sliding window of received counters (RFC 6479 style bitmap). */
 #define XMESH_REPLAY_WINDOW	2048

@@ -36,6 +36,8 @@ static void __exit xmesh_exit(void)
 	/* First: no request may find a device while they are removed. */
 	xmesh_nl_uninit();
 	xmesh_device_uninit();
+	/* Peers, keys and routes are freed in RCU callbacks of this module. */
+	rcu_barrier();
 }
 
 module_init(xmesh_init);

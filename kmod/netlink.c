@@ -99,7 +99,8 @@ static int xmesh_nl_fill_dev(struct sk_buff *skb, struct xmesh_device *xd)
 	    nla_put_u32(skb, XMESH_A_DEV_MTU, dev->mtu) ||
 	    nla_put_u32(skb, XMESH_A_DEV_FLAGS, xd->flags) ||
 	    nla_put_u32(skb, XMESH_A_DEV_GENERATION,
-			(u32)atomic_read(&xd->generation)))
+			(u32)atomic_read(&xd->generation)) ||
+	    xmesh_stats_put(skb, XMESH_A_DEV_STATS, &xd->dp.stats))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -259,6 +260,15 @@ int xmesh_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (attrs[XMESH_A_DEV_LISTEN_PORT]) {
 		u16 port = nla_get_u16(attrs[XMESH_A_DEV_LISTEN_PORT]);
 
+		if (port != xd->listen_port) {
+			err = xmesh_dp_set_port(&xd->dp, port);
+			if (err) {
+				NL_SET_ERR_MSG_ATTR(extack,
+						    attrs[XMESH_A_DEV_LISTEN_PORT],
+						    "cannot bind the UDP port");
+				goto out_put;
+			}
+		}
 		changed |= port != xd->listen_port;
 		WRITE_ONCE(xd->listen_port, port);
 	}

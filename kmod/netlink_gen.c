@@ -113,7 +113,124 @@ const struct nla_policy xmesh_dev_set_nl_policy[XMESH_A_DEV_FLAGS + 1] = {
 	[XMESH_A_DEV_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1),
 };
 
-const struct genl_ops xmesh_nl_ops[2] = {
+/* PEER_NEW - do */
+const struct nla_policy xmesh_peer_new_nl_policy[XMESH_A_DEV_PEER + 1] = {
+	[XMESH_A_DEV_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[XMESH_A_DEV_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
+	[XMESH_A_DEV_PEER] = NLA_POLICY_NESTED(xmesh_peer_nl_policy),
+};
+
+/* PEER_SET - do */
+const struct nla_policy xmesh_peer_set_nl_policy[XMESH_A_DEV_PEER + 1] = {
+	[XMESH_A_DEV_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[XMESH_A_DEV_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
+	[XMESH_A_DEV_PEER] = NLA_POLICY_NESTED(xmesh_peer_nl_policy),
+};
+
+/* PEER_DEL - do */
+const struct nla_policy xmesh_peer_del_nl_policy[XMESH_A_DEV_PEER + 1] = {
+	[XMESH_A_DEV_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[XMESH_A_DEV_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
+	[XMESH_A_DEV_PEER] = NLA_POLICY_NESTED(xmesh_peer_nl_policy),
+};
+
+/* PEER_GET - do and dump */
+const struct nla_policy xmesh_peer_get_nl_policy[XMESH_A_DEV_PEER + 1] = {
+	[XMESH_A_DEV_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[XMESH_A_DEV_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
+	[XMESH_A_DEV_PEER] = NLA_POLICY_NESTED(xmesh_peer_nl_policy),
+};
+
+/* KEY_NEW - do */
+const struct nla_policy xmesh_key_new_nl_policy[XMESH_A_DEV_PEER + 1] = {
+	[XMESH_A_DEV_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[XMESH_A_DEV_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
+	[XMESH_A_DEV_PEER] = NLA_POLICY_NESTED(xmesh_peer_nl_policy),
+};
+
+/* KEY_SWAP - do */
+const struct nla_policy xmesh_key_swap_nl_policy[XMESH_A_DEV_PEER + 1] = {
+	[XMESH_A_DEV_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[XMESH_A_DEV_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
+	[XMESH_A_DEV_PEER] = NLA_POLICY_NESTED(xmesh_peer_nl_policy),
+};
+
+/* KEY_DEL - do */
+const struct nla_policy xmesh_key_del_nl_policy[XMESH_A_DEV_PEER + 1] = {
+	[XMESH_A_DEV_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[XMESH_A_DEV_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
+	[XMESH_A_DEV_PEER] = NLA_POLICY_NESTED(xmesh_peer_nl_policy),
+};
+
+/* ROUTE_NEW - do */
+const struct nla_policy xmesh_route_new_nl_policy[XMESH_A_DEV_ROUTE + 1] = {
+	[XMESH_A_DEV_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[XMESH_A_DEV_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
+	[XMESH_A_DEV_ROUTE] = NLA_POLICY_NESTED(xmesh_route_nl_policy),
+};
+
+/* ROUTE_DEL - do */
+const struct nla_policy xmesh_route_del_nl_policy[XMESH_A_DEV_ROUTE + 1] = {
+	[XMESH_A_DEV_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[XMESH_A_DEV_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
+	[XMESH_A_DEV_ROUTE] = NLA_POLICY_NESTED(xmesh_route_nl_policy),
+};
+
+/* ROUTE_GET - dump */
+const struct nla_policy xmesh_route_get_nl_policy[XMESH_A_DEV_IFNAME + 1] = {
+	[XMESH_A_DEV_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[XMESH_A_DEV_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
+};
+
+/* NEXTHOP_NEW - do */
+const struct nla_policy xmesh_nexthop_new_nl_policy[XMESH_A_DEV_NEXTHOP + 1] = {
+	[XMESH_A_DEV_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[XMESH_A_DEV_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
+	[XMESH_A_DEV_NEXTHOP] = NLA_POLICY_NESTED(xmesh_nexthop_nl_policy),
+};
+
+/* NEXTHOP_DEL - do */
+const struct nla_policy xmesh_nexthop_del_nl_policy[XMESH_A_DEV_NEXTHOP + 1] = {
+	[XMESH_A_DEV_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[XMESH_A_DEV_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
+	[XMESH_A_DEV_NEXTHOP] = NLA_POLICY_NESTED(xmesh_nexthop_nl_policy),
+};
+
+/* NEXTHOP_GET - dump */
+const struct nla_policy xmesh_nexthop_get_nl_policy[XMESH_A_DEV_IFNAME + 1] = {
+	[XMESH_A_DEV_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[XMESH_A_DEV_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
+};
+
+/* TENANT_NEW - do */
+const struct nla_policy xmesh_tenant_new_nl_policy[XMESH_A_DEV_TENANT + 1] = {
+	[XMESH_A_DEV_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[XMESH_A_DEV_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
+	[XMESH_A_DEV_TENANT] = NLA_POLICY_NESTED(xmesh_tenant_nl_policy),
+};
+
+/* TENANT_SET - do */
+const struct nla_policy xmesh_tenant_set_nl_policy[XMESH_A_DEV_TENANT + 1] = {
+	[XMESH_A_DEV_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[XMESH_A_DEV_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
+	[XMESH_A_DEV_TENANT] = NLA_POLICY_NESTED(xmesh_tenant_nl_policy),
+};
+
+/* TENANT_DEL - do */
+const struct nla_policy xmesh_tenant_del_nl_policy[XMESH_A_DEV_TENANT + 1] = {
+	[XMESH_A_DEV_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[XMESH_A_DEV_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
+	[XMESH_A_DEV_TENANT] = NLA_POLICY_NESTED(xmesh_tenant_nl_policy),
+};
+
+/* TENANT_GET - do and dump */
+const struct nla_policy xmesh_tenant_get_nl_policy[XMESH_A_DEV_TENANT + 1] = {
+	[XMESH_A_DEV_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[XMESH_A_DEV_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
+	[XMESH_A_DEV_TENANT] = NLA_POLICY_NESTED(xmesh_tenant_nl_policy),
+};
+
+const struct genl_ops xmesh_nl_ops[19] = {
 	{
 		.cmd		= XMESH_CMD_DEV_GET,
 		.doit		= xmesh_nl_dev_get_doit,
@@ -127,6 +244,123 @@ const struct genl_ops xmesh_nl_ops[2] = {
 		.policy		= xmesh_dev_set_nl_policy,
 		.maxattr	= XMESH_A_DEV_FLAGS,
 		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= XMESH_CMD_PEER_NEW,
+		.doit		= xmesh_nl_peer_new_doit,
+		.policy		= xmesh_peer_new_nl_policy,
+		.maxattr	= XMESH_A_DEV_PEER,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= XMESH_CMD_PEER_SET,
+		.doit		= xmesh_nl_peer_set_doit,
+		.policy		= xmesh_peer_set_nl_policy,
+		.maxattr	= XMESH_A_DEV_PEER,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= XMESH_CMD_PEER_DEL,
+		.doit		= xmesh_nl_peer_del_doit,
+		.policy		= xmesh_peer_del_nl_policy,
+		.maxattr	= XMESH_A_DEV_PEER,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= XMESH_CMD_PEER_GET,
+		.doit		= xmesh_nl_peer_get_doit,
+		.dumpit		= xmesh_nl_peer_get_dumpit,
+		.policy		= xmesh_peer_get_nl_policy,
+		.maxattr	= XMESH_A_DEV_PEER,
+	},
+	{
+		.cmd		= XMESH_CMD_KEY_NEW,
+		.doit		= xmesh_nl_key_new_doit,
+		.policy		= xmesh_key_new_nl_policy,
+		.maxattr	= XMESH_A_DEV_PEER,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= XMESH_CMD_KEY_SWAP,
+		.doit		= xmesh_nl_key_swap_doit,
+		.policy		= xmesh_key_swap_nl_policy,
+		.maxattr	= XMESH_A_DEV_PEER,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= XMESH_CMD_KEY_DEL,
+		.doit		= xmesh_nl_key_del_doit,
+		.policy		= xmesh_key_del_nl_policy,
+		.maxattr	= XMESH_A_DEV_PEER,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= XMESH_CMD_ROUTE_NEW,
+		.doit		= xmesh_nl_route_new_doit,
+		.policy		= xmesh_route_new_nl_policy,
+		.maxattr	= XMESH_A_DEV_ROUTE,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= XMESH_CMD_ROUTE_DEL,
+		.doit		= xmesh_nl_route_del_doit,
+		.policy		= xmesh_route_del_nl_policy,
+		.maxattr	= XMESH_A_DEV_ROUTE,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= XMESH_CMD_ROUTE_GET,
+		.dumpit		= xmesh_nl_route_get_dumpit,
+		.policy		= xmesh_route_get_nl_policy,
+		.maxattr	= XMESH_A_DEV_IFNAME,
+	},
+	{
+		.cmd		= XMESH_CMD_NEXTHOP_NEW,
+		.doit		= xmesh_nl_nexthop_new_doit,
+		.policy		= xmesh_nexthop_new_nl_policy,
+		.maxattr	= XMESH_A_DEV_NEXTHOP,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= XMESH_CMD_NEXTHOP_DEL,
+		.doit		= xmesh_nl_nexthop_del_doit,
+		.policy		= xmesh_nexthop_del_nl_policy,
+		.maxattr	= XMESH_A_DEV_NEXTHOP,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= XMESH_CMD_NEXTHOP_GET,
+		.dumpit		= xmesh_nl_nexthop_get_dumpit,
+		.policy		= xmesh_nexthop_get_nl_policy,
+		.maxattr	= XMESH_A_DEV_IFNAME,
+	},
+	{
+		.cmd		= XMESH_CMD_TENANT_NEW,
+		.doit		= xmesh_nl_tenant_new_doit,
+		.policy		= xmesh_tenant_new_nl_policy,
+		.maxattr	= XMESH_A_DEV_TENANT,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= XMESH_CMD_TENANT_SET,
+		.doit		= xmesh_nl_tenant_set_doit,
+		.policy		= xmesh_tenant_set_nl_policy,
+		.maxattr	= XMESH_A_DEV_TENANT,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= XMESH_CMD_TENANT_DEL,
+		.doit		= xmesh_nl_tenant_del_doit,
+		.policy		= xmesh_tenant_del_nl_policy,
+		.maxattr	= XMESH_A_DEV_TENANT,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= XMESH_CMD_TENANT_GET,
+		.doit		= xmesh_nl_tenant_get_doit,
+		.dumpit		= xmesh_nl_tenant_get_dumpit,
+		.policy		= xmesh_tenant_get_nl_policy,
+		.maxattr	= XMESH_A_DEV_TENANT,
 	},
 };
 

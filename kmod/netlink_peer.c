@@ -267,6 +267,7 @@ static int fill_peer(struct sk_buff *msg, struct xmesh_dp *dp,
 	unsigned int i;
 	int err;
 
+	lockdep_assert_held(&dp->lock);
 	if (nla_put_u32(msg, XMESH_A_DEV_IFINDEX, dp->dev->ifindex))
 		return -EMSGSIZE;
 	nest = nla_nest_start(msg, XMESH_A_DEV_PEER);
@@ -275,11 +276,10 @@ static int fill_peer(struct sk_buff *msg, struct xmesh_dp *dp,
 	err = nla_put_u64_64bit(msg, XMESH_A_PEER_NODE_ID, peer->node_id,
 				XMESH_A_PEER_PAD);
 	if (!err)
-		err = put_endpoint(msg, rcu_dereference_protected(peer->ep,
-					lockdep_is_held(&dp->lock)));
+		err = put_endpoint(msg, rcu_dereference_protected(peer->ep, true));
+	/* The slots change under dp->lock only, which the caller holds. */
 	for (i = 0; !err && i < ARRAY_SIZE(peer->slot); i++)
-		err = put_keyslot(msg, rcu_dereference_protected(peer->slot[i],
-					lockdep_is_held(&dp->lock)), i);
+		err = put_keyslot(msg, rcu_dereference_protected(peer->slot[i], true), i);
 	if (!err)
 		err = xmesh_stats_put(msg, XMESH_A_PEER_STATS, &peer->stats);
 	if (err) {

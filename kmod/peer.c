@@ -106,8 +106,7 @@ static bool endpoint_equal(const struct xmesh_endpoint *ep,
 	       ep->sin6.sin6_port == ((const struct sockaddr_in6 *)sa)->sin6_port;
 }
 
-int xmesh_peer_set_endpoint(struct xmesh_peer *peer,
-			     const struct sockaddr *sa)
+int xmesh_peer_set_endpoint(struct xmesh_peer *peer, const struct sockaddr *sa)
 {
 	struct xmesh_endpoint *old, *ep = NULL;
 
@@ -160,7 +159,6 @@ int xmesh_peer_key_install(struct xmesh_peer *peer, unsigned int slot,
 			xa_erase(&dp->indexes, old->local_index);
 	}
 	rcu_assign_pointer(peer->slot[slot], ks);
-	clear_bit(XMESH_PEER_UP, &peer->flags);
 	xmesh_keyslot_free(old);
 	xmesh_dp_changed(dp);
 	return 0;
@@ -186,6 +184,9 @@ int xmesh_peer_key_del(struct xmesh_peer *peer, unsigned int slot)
 	RCU_INIT_POINTER(peer->slot[slot], NULL);
 	xa_erase(&peer->dp->indexes, ks->local_index);
 	xmesh_keyslot_free(ks);
+	/* Keyless, the peer is down; its next packet under a new key is "up". */
+	if (!slot_get(peer, 0) && !slot_get(peer, 1))
+		clear_bit(XMESH_PEER_UP, &peer->flags);
 	xmesh_dp_changed(peer->dp);
 	return 0;
 }

@@ -37,7 +37,7 @@ struct xmesh_peer {
 };
 
 enum {
-	XMESH_PEER_UP,		/* an authenticated packet arrived */
+	XMESH_PEER_UP,		/* authenticated packets arrive: up event sent */
 };
 
 /* Writers: under dp->lock. */
@@ -45,8 +45,7 @@ struct xmesh_peer *xmesh_peer_create(struct xmesh_dp *dp, u64 node_id);
 void xmesh_peer_remove(struct xmesh_peer *peer);
 void xmesh_peer_remove_all(struct xmesh_dp *dp);
 /* Replace the endpoint (NULL clears it): 1 if it changed, 0 or -ENOMEM. */
-int xmesh_peer_set_endpoint(struct xmesh_peer *peer,
-			     const struct sockaddr *sa);
+int xmesh_peer_set_endpoint(struct xmesh_peer *peer, const struct sockaddr *sa);
 int xmesh_peer_key_install(struct xmesh_peer *peer, unsigned int slot,
 			   struct xmesh_keyslot *ks);
 void xmesh_peer_key_swap(struct xmesh_peer *peer);

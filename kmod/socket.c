@@ -42,24 +42,29 @@ static struct socket *sock_open(struct xmesh_dp *dp, int family, u16 port)
 	return sock;
 }
 
+/*
+ * The new sockets are bound before the old ones go, so a port that cannot
+ * be bound leaves the device as it was. Rebinding the same port is not
+ * done here (xmesh_dp_set_port() skips it).
+ */
 int xmesh_socket_open(struct xmesh_dp *dp, u16 port)
 {
-	struct socket *s4, *s6 = NULL;
+	struct socket *s4 = NULL, *s6 = NULL;
 
 	ASSERT_RTNL();
-	xmesh_socket_close(dp);
-	if (!port)
-		return 0;
-	s4 = sock_open(dp, AF_INET, port);
-	if (IS_ERR(s4))
-		return PTR_ERR(s4);
-	if (ipv6_mod_enabled()) {
+	if (port) {
+		s4 = sock_open(dp, AF_INET, port);
+		if (IS_ERR(s4))
+			return PTR_ERR(s4);
+	}
+	if (port && ipv6_mod_enabled()) {
 		s6 = sock_open(dp, AF_INET6, port);
 		if (IS_ERR(s6)) {
 			udp_tunnel_sock_release(s4);
 			return PTR_ERR(s6);
 		}
 	}
+	xmesh_socket_close(dp);
 	dp->port = port;
 	rcu_assign_pointer(dp->sock4, s4);
 	rcu_assign_pointer(dp->sock6, s6);

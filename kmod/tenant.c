@@ -81,7 +81,7 @@ void xmesh_tenant_remove_all(struct xmesh_dp *dp)
  * is one multiplication and no fraction of a token is ever rounded away.
  */
 #define XMESH_TOKEN_SCALE	(8ULL * NSEC_PER_SEC)
-#define XMESH_MAX_BURST		(1ULL << 30)
+#define XMESH_MAX_BURST		BIT_ULL(30)
 
 void xmesh_tenant_set_rate(struct xmesh_tenant *t, u64 rate_bps, u64 burst)
 {

@@ -102,7 +102,7 @@ int kobj_json_finish(struct json_writer *w);
 	"  del DEV PREFIX             remove it\n"                                               \
 	"  list DEV                   all routes, in prefix order\n"                             \
 	"  load DEV FILE|-            add many: lines 'PREFIX NODE' (sent in batches)\n"          \
-	"  unload DEV FILE|-          remove many: lines 'PREFIX'\n"
+	"  unload DEV FILE|-          remove many: lines 'PREFIX [NODE]'\n"
 #define KOBJ_NEXTHOP_HELP                                                                    \
 	"  add DEV DST via VIA [metric M]  reach node DST through peer VIA (lowest metric wins)\n" \
 	"  del DEV DST via VIA             remove it; the next one takes over\n"                  \

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `xmeshctl monitor [count N] [timeout SEC]`: print the module's events
- * (peer up/down, endpoint changed, key nearing its limit, quota crossed,
- * route changed) as they come, one line each (one JSON object per line
- * with --json), until N events were printed or SEC seconds passed.
+ * `xmeshctl monitor [event NAME] [count N] [timeout SEC]`: print the
+ * module's events (peer-up, peer-down, endpoint-changed, key-limit,
+ * quota-crossed, route-changed; or only those named NAME) as they come,
+ * one line each (one JSON object per line with --json), until N events
+ * were printed or SEC seconds passed.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -25,8 +26,10 @@ static const char *const event_names[] = {
 	[XMESH_EVENT_ROUTE_CHANGED] = "route-changed",
 };
 
-/* One event message: text or a JSON line. */
-static int print_event(const struct nlmsghdr *nlh, const struct xmeshctl_opts *o)
+#define N_EVENT_NAMES (sizeof(event_names) / sizeof(event_names[0]))
+
+/* One event message: text or a JSON line; 1 when filtered out. */
+static int print_event(const struct nlmsghdr *nlh, uint32_t only, const struct xmeshctl_opts *o)
 {
 	const struct nlattr *tb[XMESH_A_DEV_MAX + 1], *nt[XMESH_A_TENANT_MAX + 1];
 	uint32_t ev, ifindex;
@@ -38,9 +41,10 @@ static int print_event(const struct nlmsghdr *nlh, const struct xmeshctl_opts *o
 	if (kobj_parse_top(nlh, tb))
 		return -EBADMSG;
 	ev = kobj_u32(tb[XMESH_A_DEV_EVENT], 0);
+	if (only && ev != only)
+		return 1;
 	ifindex = kobj_u32(tb[XMESH_A_DEV_IFINDEX], 0);
-	name = ev < sizeof(event_names) / sizeof(event_names[0]) && event_names[ev] ?
-		       event_names[ev] : "unknown";
+	name = ev < N_EVENT_NAMES && event_names[ev] ? event_names[ev] : "unknown";
 	if (tb[XMESH_A_DEV_PEER]) {
 		const struct nlattr *pt[XMESH_A_PEER_MAX + 1];
 
@@ -88,11 +92,19 @@ static int print_event(const struct nlmsghdr *nlh, const struct xmeshctl_opts *o
 }
 
 static int parse_monitor_args(int argc, char **argv, const struct xmeshctl_opts *o,
-			      uint64_t *count, uint64_t *timeout)
+			      uint64_t *count, uint64_t *timeout, uint32_t *only)
 {
 	for (int i = 1; i < argc; i += 2) {
 		uint64_t *v;
 
+		if (!strcmp(argv[i], "event") && i + 1 < argc) {
+			for (*only = 1; *only < N_EVENT_NAMES; (*only)++)
+				if (!strcmp(argv[i + 1], event_names[*only]))
+					break;
+			if (*only == N_EVENT_NAMES)
+				return ctl_usage_err(o, "monitor: unknown event '%s'", argv[i + 1]);
+			continue;
+		}
 		if (!strcmp(argv[i], "count"))
 			v = count;
 		else if (!strcmp(argv[i], "timeout"))
@@ -109,11 +121,12 @@ int cmd_monitor(int argc, char **argv, const struct xmeshctl_opts *o)
 {
 	uint64_t count = 0, timeout = 0, seen = 0;
 	struct timespec start, now;
+	uint32_t only = 0;
 	struct ctl_genl c;
 	char *buf;
 	int ret, grp;
 
-	ret = parse_monitor_args(argc, argv, o, &count, &timeout);
+	ret = parse_monitor_args(argc, argv, o, &count, &timeout, &only);
 	if (ret)
 		return ret;
 	ret = ctl_genl_open(&c);
@@ -165,7 +178,7 @@ int cmd_monitor(int argc, char **argv, const struct xmeshctl_opts *o)
 		     nlh = mnl_nlmsg_next(nlh, &left)) {
 			if (nlh->nlmsg_type != c.fam.id)
 				continue;
-			if (print_event(nlh, o) == 0)
+			if (print_event(nlh, only, o) == 0)
 				seen++;
 		}
 	}

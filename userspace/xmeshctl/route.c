@@ -16,7 +16,8 @@
 
 /* Routes per message: each is about 40 bytes, a message at most 8 KiB. */
 #define ROUTES_PER_MSG 150
-#define BATCH_BYTES (256 * 1024)
+/* Bytes per sendmsg(): below the socket send buffer (about 208 KiB). */
+#define BATCH_BYTES (64 * 1024)
 #define MAX_ROUTES (1u << 22)
 
 struct route_info {
@@ -89,7 +90,10 @@ out:
 	return ret;
 }
 
-/* Lines "PREFIX NODE" (add) or "PREFIX" (del); '#' starts a comment. */
+/*
+ * Lines "PREFIX NODE" (add) or "PREFIX [NODE]" (del: the file that added
+ * the routes removes them); '#' starts a comment.
+ */
 static int route_load(struct ctl_genl *c, const char *dev, const char *path, bool add,
 		      const struct xmeshctl_opts *o)
 {
@@ -112,7 +116,7 @@ static int route_load(struct ctl_genl *c, const char *dev, const char *path, boo
 		goto out_close;
 	}
 	while (fgets(buf, sizeof(buf), f)) {
-		char *tok, *save = NULL;
+		char *tok, *tok2, *save = NULL;
 		struct kobj_prefix p;
 		uint64_t node = 0;
 
@@ -126,11 +130,11 @@ static int route_load(struct ctl_genl *c, const char *dev, const char *path, boo
 		tok = strtok_r(buf, " \t", &save);
 		if (!tok)
 			continue;
-		if (kobj_parse_prefix(tok, &p) ||
-		    (add && (!(tok = strtok_r(NULL, " \t", &save)) || kobj_parse_node(tok, &node))) ||
-		    strtok_r(NULL, " \t", &save)) {
+		tok2 = strtok_r(NULL, " \t", &save);
+		if (kobj_parse_prefix(tok, &p) || (add && !tok2) ||
+		    (tok2 && kobj_parse_node(tok2, &node)) || strtok_r(NULL, " \t", &save)) {
 			ctl_err("route load: %s:%lu: expected '%s'", path, line,
-				add ? "PREFIX NODE" : "PREFIX");
+				add ? "PREFIX NODE" : "PREFIX [NODE]");
 			ret = XMESHCTL_EXIT_USAGE;
 			goto out;
 		}
@@ -154,7 +158,7 @@ static int route_load(struct ctl_genl *c, const char *dev, const char *path, boo
 			mnl_attr_put_strz(nlh, XMESH_A_DEV_IFNAME, dev);
 			in_msg = 0;
 		}
-		kobj_put_prefix(nlh, XMESH_A_DEV_ROUTE, &p, node);
+		kobj_put_prefix(nlh, XMESH_A_DEV_ROUTE, &p, add ? node : 0);
 		in_msg++;
 		total++;
 	}
