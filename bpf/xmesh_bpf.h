@@ -26,7 +26,7 @@
 /* xm_config: the one entry of an array. */
 struct xm_config {
 	__u64 self_node;	/* this node's kid: packets for it pass */
-	__u64 routes_gen;	/* bumped by every xm_routes update */
+	__u64 cache_gen;	/* bumped by every xm_peers or xm_routes update */
 	__u16 data_port;	/* UDP port of the xmesh data plane */
 	__u16 pad0;
 	__u32 pad1;
@@ -43,31 +43,44 @@ struct xm_peer {
 
 /* xm_routes: final destination node -> the next hop to send it to. */
 struct xm_route {
-	__u8 addr[16];		/* next hop's underlay address */
+	__u8 addr[16] __attribute__((aligned(8)));	/* next hop's address */
 	__u16 port;		/* next hop's data port */
 	__u16 pad0;
 	__u32 pad1;
 };
 
 /*
- * xm_fib_cache: the XDP program's own per-CPU cache of resolved
- * destinations, slot = dst_node folded to XM_FIB_CACHE_SLOTS. Inspection
- * only: userspace retires it through xm_config.routes_gen.
+ * xm_relay_cache: the XDP program's own per-CPU cache of what it learnt
+ * relaying from one sender to one destination node: that the sender is in
+ * xm_peers, the route's next hop and the fib's egress NIC and MACs. Slot =
+ * sender address and dst_node folded to XM_RELAY_CACHE_SLOTS. Inspection
+ * only: userspace retires every entry at once through xm_config.cache_gen.
  */
-#define XM_FIB_CACHE_SLOTS	1024
-#define XM_FIB_CACHE_NS		(100 * 1000 * 1000ULL)
+#define XM_RELAY_CACHE_SLOTS	1024
+/*
+ * The fib part of an entry is redone after this many jiffies (a load, where
+ * a clock is a helper call): 100 ms at HZ=250 (Debian's), 25 ms at 1000,
+ * 250 ms at 100.
+ */
+#define XM_RELAY_CACHE_JIFFIES	25
 
-struct xm_fib_cache {
+struct xm_relay_cache {
 	__u64 dst_node;		/* the destination resolved; 0: empty */
-	__u64 routes_gen;	/* xm_config.routes_gen it was made under */
-	__u64 expires_ns;	/* coarse monotonic clock */
-	__u8 nh_addr[16];	/* its route's next hop */
+	__u64 gen;		/* xm_config.cache_gen it was made under */
+	__u64 expires;		/* jiffies64 after which the fib is asked again */
+	/* Aligned: the program reads and writes them as words. */
+	__u8 src[16] __attribute__((aligned(8)));	/* the sender, in xm_peers */
+	__u8 nh_addr[16] __attribute__((aligned(8)));	/* the route's next hop */
+	__u8 dmac[6] __attribute__((aligned(8)));	/* the frame's new MACs */
+	__u8 smac[6];
 	__u16 nh_port;
 	__u16 len_ok;		/* the egress MTU passed an IP packet this long */
 	__u32 ingress_ifindex;	/* forwarding was checked on this NIC */
 	__u32 egress_ifindex;
-	__u8 smac[6];
-	__u8 dmac[6];
+	/* The checksum change of the address rewrite: csum_addrs_diff() */
+	__u64 csum_addrs;
+	__u8 v6;		/* the packets' (and the next hop's) family */
+	__u8 pad[7];
 };
 
 /*

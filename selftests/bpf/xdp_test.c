@@ -266,6 +266,87 @@ TEST_F(xdp, relay_cache_follows_route_update)
 	check_relayed(_metadata, self, &p, (const uint8_t *)MAC_NH_UT0, self->ut0_mac, NH_UT0);
 }
 
+static bool same_addr(const char *a, const char *b)
+{
+	struct xm_addr x, y;
+
+	addr_of(&x, a, 0);
+	addr_of(&y, b, 0);
+	return !memcmp(&x.ip, &y.ip, sizeof(x.ip));
+}
+
+/*
+ * Sends a packet from each of 65535 other senders of the family, none a
+ * peer: more than enough to hit every cache slot, so whatever slot the
+ * peer's relaying filled is hit by strangers. Returns how many the program
+ * let through.
+ */
+static unsigned int strangers_relayed(FIXTURE_DATA(xdp) *self, bool v6)
+{
+	char addr[64];
+	struct spec s = v6 ? base6 : base4;
+	unsigned int i, passed = 0;
+	struct pkt p;
+
+	for (i = 0; i < 65536; i++) {
+		struct xdp_md ctx = { .ingress_ifindex = self->ut0 };
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_out = self->out,
+			    .data_size_out = sizeof(self->out), .ctx_in = &ctx,
+			    .ctx_size_in = sizeof(ctx), .repeat = 1);
+
+		if (v6)
+			snprintf(addr, sizeof(addr), "fd00:10::%x:%x", i >> 8, i & 0xff);
+		else
+			snprintf(addr, sizeof(addr), "10.10.%u.%u", i >> 8, i & 0xff);
+		if (same_addr(addr, v6 ? PEER6 : PEER4))
+			continue;
+		s.src = addr;
+		build(&p, &s);
+		ctx.data_end = p.len;
+		opts.data_in = p.b;
+		opts.data_size_in = p.len;
+		if (bpf_prog_test_run_opts(self->prog, &opts) || opts.retval != XDP_DROP)
+			passed++;
+	}
+	return passed;
+}
+
+/*
+ * The cache also remembers that the sender is a peer: it must never let
+ * another sender through on that, and a peer's removal applies at once.
+ */
+TEST_F(xdp, relay_cache_follows_peer_removal)
+{
+	struct xm_counter before[XM_XDP_STAT_MAX], after[XM_XDP_STAT_MAX];
+	struct xm_addr a;
+	struct pkt p;
+
+	build(&p, &base4);
+	ASSERT_EQ(XDP_REDIRECT, run(self, &p));
+	ASSERT_EQ(XDP_REDIRECT, run(self, &p));
+	ASSERT_TRUE(counted(self, XM_XDP_REDIRECT, p.len));
+	build(&p, &base6);
+	ASSERT_EQ(XDP_REDIRECT, run(self, &p));
+	ASSERT_EQ(XDP_REDIRECT, run(self, &p));
+
+	ASSERT_EQ(0, xm_bpf_xdp_stats(&self->maps, before));
+	ASSERT_EQ(0U, strangers_relayed(self, false));
+	ASSERT_EQ(0U, strangers_relayed(self, true));
+	ASSERT_EQ(0, xm_bpf_xdp_stats(&self->maps, after));
+	ASSERT_EQ(2 * 65535ULL, after[XM_XDP_DROP_UNKNOWN_PEER].packets -
+		  before[XM_XDP_DROP_UNKNOWN_PEER].packets);
+
+	/* The peers' own packets still hit their slots... */
+	build(&p, &base4);
+	ASSERT_EQ(XDP_REDIRECT, run(self, &p));
+	/* ...until the peer goes. */
+	addr_of(&a, PEER4, PORT);
+	ASSERT_EQ(0, xm_bpf_peer_del(&self->maps, &a));
+	ASSERT_EQ(XDP_DROP, run(self, &p));
+	ASSERT_TRUE(counted(self, XM_XDP_DROP_UNKNOWN_PEER, p.len));
+	ASSERT_EQ(0, memcmp(self->out, p.b, p.len));
+}
+
 TEST_F(xdp, relay_v4_no_udp_checksum)
 {
 	struct spec s = base4;

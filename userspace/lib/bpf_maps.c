@@ -134,7 +134,7 @@ int xm_bpf_config_set(const struct xm_bpf_maps *m, uint64_t self_node, uint16_t 
 
 	if (!data_port)
 		return -EINVAL;
-	/* routes_gen carries on: the XDP program's cache is keyed by it. */
+	/* cache_gen carries on: the XDP program's cache is keyed by it. */
 	if (bpf_map_lookup_elem(m->config, &zero, &cfg))
 		return -errno;
 	cfg.self_node = self_node;
@@ -143,18 +143,19 @@ int xm_bpf_config_set(const struct xm_bpf_maps *m, uint64_t self_node, uint16_t 
 }
 
 /*
- * Retires every next hop the XDP program has cached: called after each
- * xm_routes change, so the next packet sees the new route. Userspace is
- * the only writer of xm_config, so read-modify-write is safe.
+ * Retires everything the XDP program has cached (next hops, and senders
+ * found in xm_peers): called after each xm_peers and xm_routes change, so
+ * the next packet sees it. Userspace is the only writer of xm_config, so
+ * read-modify-write is safe.
  */
-static int routes_changed(const struct xm_bpf_maps *m)
+static int cache_retire(const struct xm_bpf_maps *m)
 {
 	struct xm_config cfg;
 	uint32_t zero = 0;
 
 	if (bpf_map_lookup_elem(m->config, &zero, &cfg))
 		return -errno;
-	cfg.routes_gen++;
+	cfg.cache_gen++;
 	return ret_errno(bpf_map_update_elem(m->config, &zero, &cfg, BPF_ANY));
 }
 
@@ -170,7 +171,9 @@ int xm_bpf_peer_set(const struct xm_bpf_maps *m, const struct xm_addr *addr, uin
 	struct xm_peer_key k;
 
 	peer_key(&k, addr);
-	return ret_errno(bpf_map_update_elem(m->peers, &k, &v, BPF_ANY));
+	if (bpf_map_update_elem(m->peers, &k, &v, BPF_ANY))
+		return -errno;
+	return cache_retire(m);
 }
 
 int xm_bpf_peer_del(const struct xm_bpf_maps *m, const struct xm_addr *addr)
@@ -178,7 +181,9 @@ int xm_bpf_peer_del(const struct xm_bpf_maps *m, const struct xm_addr *addr)
 	struct xm_peer_key k;
 
 	peer_key(&k, addr);
-	return ret_errno(bpf_map_delete_elem(m->peers, &k));
+	if (bpf_map_delete_elem(m->peers, &k))
+		return -errno;
+	return cache_retire(m);
 }
 
 int xm_bpf_route_set(const struct xm_bpf_maps *m, uint64_t dst_node,
@@ -193,14 +198,14 @@ int xm_bpf_route_set(const struct xm_bpf_maps *m, uint64_t dst_node,
 	rt.port = next_hop->port;
 	if (bpf_map_update_elem(m->routes, &dst_node, &rt, BPF_ANY))
 		return -errno;
-	return routes_changed(m);
+	return cache_retire(m);
 }
 
 int xm_bpf_route_del(const struct xm_bpf_maps *m, uint64_t dst_node)
 {
 	if (bpf_map_delete_elem(m->routes, &dst_node))
 		return -errno;
-	return routes_changed(m);
+	return cache_retire(m);
 }
 
 int xm_bpf_iface_set(const struct xm_bpf_maps *m, uint32_t ifindex, uint32_t tenant)
