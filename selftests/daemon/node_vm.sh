@@ -6,7 +6,10 @@
 # Two network namespaces joined by a veth, an xmesh0 device and one daemon in
 # each: the daemons find each other, handshake, and install the device's id
 # and port, the peer and its session keys over generic netlink; xmeshctl
-# reads them back from the module. Prints TAP.
+# reads them back from the module. Each daemon's overlay prefix comes from
+# its configuration file and reaches the other in the signed handshake,
+# which routes it to its node in the module: a ping crosses the overlay with
+# no key or route typed by hand. Prints TAP.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 XMESHD=$top/userspace/xmeshd/xmeshd
@@ -46,11 +49,14 @@ done
 ip -n xmvm-a addr add 10.79.0.1/24 dev eth0
 ip -n xmvm-b addr add 10.79.0.2/24 dev eth0
 
-ip netns exec xmvm-a "$XMESHD" -s "$tmp/a" -C "$tmp/a.sock" -p 4 -l 10.79.0.1:51831 \
-	2>"$tmp/a.log" &
+# Each node's overlay prefix, in its configuration file.
+printf '[overlay]\nprefix = 10.200.1.0/24\n' >"$tmp/a.conf"
+printf '[overlay]\nprefix = 10.200.2.0/24\nprefix = fd20:2::/64\n' >"$tmp/b.conf"
+ip netns exec xmvm-a "$XMESHD" -c "$tmp/a.conf" -s "$tmp/a" -C "$tmp/a.sock" -p 4 \
+	-l 10.79.0.1:51831 2>"$tmp/a.log" &
 pids+=($!)
-ip netns exec xmvm-b "$XMESHD" -s "$tmp/b" -C "$tmp/b.sock" -p 4 -l 10.79.0.2:51831 \
-	-S 10.79.0.1:51831 2>"$tmp/b.log" &
+ip netns exec xmvm-b "$XMESHD" -c "$tmp/b.conf" -s "$tmp/b" -C "$tmp/b.sock" -p 4 \
+	-l 10.79.0.2:51831 -S 10.79.0.1:51831 2>"$tmp/b.log" &
 pids+=($!)
 
 ctl() { XMESHD_SOCKET=$tmp/$1.sock timeout 10 "$XMESHCTL" "${@:2}"; }
@@ -112,18 +118,36 @@ check $? "the primary key slots' receiver indexes match crosswise"
 ip netns exec xmvm-a "$XMESHCTL" --json show xmesh0 | grep -qi "\"node_id\":\"$kida\""
 check $? "the daemon gave the device its node id ($kida)"
 
-# Overlay addresses and prefixes (the ledger's job later, typed here): a
-# ping across xmesh0 is encrypted with a's keys and decrypted with b's.
-ip -n xmvm-a addr add 10.200.0.1/32 dev xmesh0
-ip -n xmvm-b addr add 10.200.0.2/32 dev xmesh0
-ip -n xmvm-a route add 10.200.0.2/32 dev xmesh0
-ip -n xmvm-b route add 10.200.0.1/32 dev xmesh0
-for s in a b; do
-	ip netns exec xmvm-$s "$XMESHCTL" route add xmesh0 10.200.0.1/32 node "$kida"
-	ip netns exec xmvm-$s "$XMESHCTL" route add xmesh0 10.200.0.2/32 node "$kidb"
+# The module's prefix routes come from the daemons: each node routes the
+# other's configured prefixes (and only those) to the other's id.
+routes() { ip netns exec "xmvm-$1" "$XMESHCTL" --json route list xmesh0; }
+has_routes() { # has_routes NODE KID PREFIX...: exactly these prefixes, to KID
+	"$PY" -c '
+import json, sys
+rs = json.load(sys.stdin)
+got = sorted((r["prefix"], r["node_id"]) for r in rs)
+want = sorted((p, sys.argv[1]) for p in sys.argv[2:])
+print("# routes: %s" % got)
+sys.exit(0 if got == want else 1)' "${@:2}" < <(routes "$1")
+}
+for _ in $(seq 50); do
+	has_routes a "$kidb" 10.200.2.0/24 fd20:2::/64 >/dev/null 2>&1 &&
+		has_routes b "$kida" 10.200.1.0/24 >/dev/null 2>&1 && break
+	sleep 0.1
 done
-ip netns exec xmvm-a ping -c 3 -i 0.2 -W 2 10.200.0.2 | sed 's/^/# /'
-check "${PIPESTATUS[0]}" "a ping crosses the overlay with the keys the daemons agreed on"
+has_routes a "$kidb" 10.200.2.0/24 fd20:2::/64
+check $? "node a routes b's configured prefixes to b"
+has_routes b "$kida" 10.200.1.0/24
+check $? "node b routes a's configured prefix to a"
+
+# Addresses inside the prefixes, and the overlay's supernet on xmesh0 (the
+# host's address plan); the module picks the node by the routes above.
+ip -n xmvm-a addr add 10.200.1.1/32 dev xmesh0
+ip -n xmvm-b addr add 10.200.2.1/32 dev xmesh0
+ip -n xmvm-a route add 10.200.0.0/16 dev xmesh0
+ip -n xmvm-b route add 10.200.0.0/16 dev xmesh0
+ip netns exec xmvm-a ping -c 3 -i 0.2 -W 2 10.200.2.1 | sed 's/^/# /'
+check "${PIPESTATUS[0]}" "a ping crosses the overlay with keys and routes the daemons installed"
 ip netns exec xmvm-b "$XMESHCTL" peer show xmesh0 "$kida" | sed 's/^/# /'
 sed 's/^/# a: /' "$tmp/a.log"
 sed 's/^/# b: /' "$tmp/b.log"

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "log.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <ini.h>
@@ -28,6 +29,7 @@ void config_defaults(struct xmd_config *cfg)
 	cfg->rekey_packets = 1ULL << 30;
 	cfg->max_sessions = 64;
 	cfg->freshness_ms = 30000;
+	cfg->hello_interval_ms = 1000;
 }
 
 static int parse_uint(const char *s, unsigned long long max, unsigned long long *out)
@@ -47,6 +49,55 @@ static int copy_str(char *dst, size_t size, const char *src)
 		return -1;
 	strcpy(dst, src);
 	return 0;
+}
+
+bool config_prefix_valid(const struct xmd_prefix *p)
+{
+	unsigned int bits = p->family == 4 ? 32 : 128;
+
+	if ((p->family != 4 && p->family != 6) || p->len > bits)
+		return false;
+	for (unsigned int i = p->len; i < bits; i++)
+		if (p->addr[i / 8] & (0x80 >> (i % 8)))
+			return false;
+	for (unsigned int i = bits / 8; i < sizeof(p->addr); i++)
+		if (p->addr[i])
+			return false;
+	return true;
+}
+
+bool config_prefix_equal(const struct xmd_prefix *a, const struct xmd_prefix *b)
+{
+	return a->family == b->family && a->len == b->len && !memcmp(a->addr, b->addr, 16);
+}
+
+int config_parse_prefix(struct xmd_prefix *p, const char *s)
+{
+	char ip[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	unsigned long long len;
+
+	memset(p, 0, sizeof(*p));
+	if (!slash || (size_t)(slash - s) >= sizeof(ip) || parse_uint(slash + 1, 128, &len))
+		return -1;
+	memcpy(ip, s, (size_t)(slash - s));
+	ip[slash - s] = 0;
+	if (inet_pton(AF_INET, ip, p->addr) == 1)
+		p->family = 4;
+	else if (inet_pton(AF_INET6, ip, p->addr) == 1)
+		p->family = 6;
+	else
+		return -1;
+	p->len = (uint8_t)len;
+	return config_prefix_valid(p) ? 0 : -1;
+}
+
+void config_prefix_format(const struct xmd_prefix *p, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(p->family == 4 ? AF_INET : AF_INET6, p->addr, ip, sizeof(ip));
+	snprintf(buf, len, "%s/%u", ip, p->len);
 }
 
 /* One "key = value"; section is "" for command-line options. */
@@ -140,10 +191,27 @@ static int set_key(struct xmd_config *cfg, const char *section, const char *key,
 		cfg->freshness_ms = (unsigned int)v;
 		return 0;
 	}
+	if (!strcmp(key, "hello_interval_ms")) {
+		if (parse_uint(value, 60000, &v) || v < 100)
+			return -1;
+		cfg->hello_interval_ms = (unsigned int)v;
+		return 0;
+	}
 	if (!strcmp(key, "link")) {
 		if (cfg->n_links == XMD_MAX_LINKS || !*value)
 			return -1;
 		return copy_str(cfg->links[cfg->n_links++], sizeof(cfg->links[0]), value);
+	}
+	if (!strcmp(key, "prefix")) {
+		if (cfg->n_prefixes == XMD_MAX_PREFIXES)
+			return -1;
+		if (config_parse_prefix(&cfg->prefixes[cfg->n_prefixes], value))
+			return -1;
+		for (unsigned int i = 0; i < cfg->n_prefixes; i++)
+			if (config_prefix_equal(&cfg->prefixes[i], &cfg->prefixes[cfg->n_prefixes]))
+				return -1;
+		cfg->n_prefixes++;
+		return 0;
 	}
 	if (!strcmp(key, "seed")) {
 		if (cfg->n_seeds == XMD_MAX_SEEDS)
@@ -165,7 +233,8 @@ static int on_ini_key(void *user, const char *section, const char *name, const c
 {
 	struct ini_ctx *ctx = user;
 
-	static const char *const sections[] = { "node", "kernel", "discovery", "routing" };
+	static const char *const sections[] = { "node", "kernel", "discovery", "routing",
+						       "overlay" };
 	bool known = !strncmp(section, "service ", 8);
 
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
@@ -220,6 +289,7 @@ void config_usage(const char *prog)
 		"  -k, --kernel auto|off    install keys in the xmesh module or not\n"
 		"  -P, --publish NAME=ADDR:PORT  publish a public service (repeatable)\n"
 		"  -L, --link IFNAME        run mesh routing on this interface (repeatable)\n"
+		"  -O, --overlay-prefix CIDR  announce this overlay prefix (repeatable)\n"
 		"  -v, --log-level LEVEL    error, warning, info or debug\n"
 		"  -h, --help\n",
 		prog, XMD_DEFAULT_CONFIG);
@@ -250,20 +320,21 @@ int config_from_args(struct xmd_config *cfg, int argc, char **argv)
 		{ "publish", required_argument, NULL, 'P' },
 		{ "log-level", required_argument, NULL, 'v' },
 		{ "link", required_argument, NULL, 'L' },
+		{ "overlay-prefix", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	static const char *const keys[128] = {
 		['s'] = "state_dir", ['l'] = "listen", ['a'] = "advertise", ['S'] = "seed",
 		['C'] = "control_socket", ['p'] = "puzzle_bits", ['k'] = "mode",
-		['v'] = "log_level", ['L'] = "link",
+		['v'] = "log_level", ['L'] = "link", ['O'] = "prefix",
 	};
 	const char *file = NULL;
 	int c;
 
 	/* First pass: the file, so that options override what it says. */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "c:s:l:a:S:C:p:k:P:v:L:h", opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "c:s:l:a:S:C:p:k:P:v:L:O:h", opts, NULL)) != -1)
 		if (c == 'c')
 			file = optarg;
 	if (file) {
@@ -276,7 +347,7 @@ int config_from_args(struct xmd_config *cfg, int argc, char **argv)
 
 	optind = 0; /* GNU getopt: start over, permutation state included */
 	opterr = 1;
-	while ((c = getopt_long(argc, argv, "c:s:l:a:S:C:p:k:P:v:L:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:l:a:S:C:p:k:P:v:L:O:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			break;

@@ -8,6 +8,7 @@
 #define XMESHD_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "xm_node.h"
@@ -22,6 +23,7 @@
 #define XMD_NAME_MAX 64
 #define XMD_META_MAX 128
 #define XMD_MAX_LINKS 8
+#define XMD_MAX_PREFIXES 8 /* overlay prefixes a node announces */
 
 enum xmd_kernel_mode { XMD_KERNEL_AUTO, XMD_KERNEL_OFF };
 
@@ -31,6 +33,16 @@ struct xmd_service {
 	struct xm_addr endpoint;
 	bool private;
 	char metadata[XMD_META_MAX];
+};
+
+/*
+ * An overlay prefix (tenant addresses served by a node): IPv4 in the first
+ * 4 bytes of addr, or IPv6 in all 16; host bits are zero.
+ */
+struct xmd_prefix {
+	uint8_t family; /* 4 or 6 */
+	uint8_t len;	/* prefix length in bits */
+	uint8_t addr[16];
 };
 
 struct xmd_config {
@@ -53,10 +65,14 @@ struct xmd_config {
 	char links[XMD_MAX_LINKS][16];
 	int link_ifindex[XMD_MAX_LINKS]; /* resolved at start; set directly in simulations */
 	unsigned int n_links;
+	unsigned int hello_interval_ms; /* mesh routing's hello period */
 	struct xm_addr seeds[XMD_MAX_SEEDS];
 	unsigned int n_seeds;
 	struct xmd_service services[XMD_MAX_SERVICES];
 	unsigned int n_services;
+	/* This node's overlay prefixes, announced in its signed handshakes. */
+	struct xmd_prefix prefixes[XMD_MAX_PREFIXES];
+	unsigned int n_prefixes;
 };
 
 void config_defaults(struct xmd_config *cfg);
@@ -71,5 +87,13 @@ int config_load_string(struct xmd_config *cfg, const char *text, const char *nam
  */
 int config_from_args(struct xmd_config *cfg, int argc, char **argv);
 void config_usage(const char *prog);
+
+/* "10.77.1.0/24" or "fd77:1::/64"; host bits must be zero. 0 or -1. */
+int config_parse_prefix(struct xmd_prefix *p, const char *s);
+/* Check a prefix from the wire: family, length and zero host bits. */
+bool config_prefix_valid(const struct xmd_prefix *p);
+bool config_prefix_equal(const struct xmd_prefix *a, const struct xmd_prefix *b);
+/* Writes "ADDR/LEN" into buf (at least 64 bytes). */
+void config_prefix_format(const struct xmd_prefix *p, char *buf, size_t len);
 
 #endif

@@ -105,8 +105,61 @@ static int send_msg(struct handshake *hs, const struct hs_peer *p, const Xmesh__
 	return hs->env->send(hs->env->ctx, XM_MSG_HANDSHAKE, &p->addr, buf, len);
 }
 
+/* Our overlay prefixes as protobuf messages, for one outgoing message. */
+struct wire_prefixes {
+	Xmesh__OverlayPrefix msg[XMD_MAX_PREFIXES];
+	Xmesh__OverlayPrefix *ptr[XMD_MAX_PREFIXES];
+};
+
+static size_t put_prefixes(const struct handshake *hs, struct wire_prefixes *w)
+{
+	size_t n = hs->cfg.n_prefixes < XMD_MAX_PREFIXES ? hs->cfg.n_prefixes : XMD_MAX_PREFIXES;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct xmd_prefix *p = &hs->cfg.prefixes[i];
+
+		xmesh__overlay_prefix__init(&w->msg[i]);
+		w->msg[i].address.data = (uint8_t *)p->addr;
+		w->msg[i].address.len = p->family == 4 ? 4 : 16;
+		w->msg[i].length = p->len;
+		w->ptr[i] = &w->msg[i];
+	}
+	return n;
+}
+
+/*
+ * The sender's prefixes from a message: at most XMD_MAX_PREFIXES, each a
+ * well-formed prefix, or the whole message is refused.
+ */
+struct peer_prefixes {
+	struct xmd_prefix p[XMD_MAX_PREFIXES];
+	unsigned int n;
+};
+
+static int take_prefixes(struct peer_prefixes *out, size_t n, Xmesh__OverlayPrefix *const *in)
+{
+	memset(out, 0, sizeof(*out));
+	if (n > XMD_MAX_PREFIXES)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct xmd_prefix *p = &out->p[i];
+
+		if (!in[i] || (in[i]->address.len != 4 && in[i]->address.len != 16) ||
+		    in[i]->length > 128)
+			return -1;
+		p->family = in[i]->address.len == 4 ? 4 : 6;
+		p->len = (uint8_t)in[i]->length;
+		memcpy(p->addr, in[i]->address.data, in[i]->address.len);
+		if (!config_prefix_valid(p))
+			return -1;
+	}
+	out->n = (unsigned int)n;
+	return 0;
+}
+
 static void send_init(struct handshake *hs, struct hs_peer *p)
 {
+	struct wire_prefixes wp;
 	Xmesh__Handshake m = XMESH__HANDSHAKE__INIT;
 	Xmesh__HandshakeInit in = XMESH__HANDSHAKE_INIT__INIT;
 
@@ -116,6 +169,8 @@ static void send_init(struct handshake *hs, struct hs_peer *p)
 	in.responder_id.data = p->id.b;
 	in.responder_id.len = XM_ID_LEN;
 	in.data_port = hs->cfg.data_port;
+	in.n_prefixes = put_prefixes(hs, &wp);
+	in.prefixes = wp.ptr;
 	m.msg_case = XMESH__HANDSHAKE__MSG_INIT;
 	m.init = &in;
 	p->sent_ms = now(hs);
@@ -201,7 +256,7 @@ int hs_derive(struct hs_keys *k, bool initiator, const uint8_t dh_ee[32], const 
 }
 
 static void established(struct handshake *hs, struct hs_peer *p, struct hs_keys *k,
-			uint16_t data_port)
+			uint16_t data_port, const struct peer_prefixes *pp)
 {
 	char hex[XM_ID_HEX_LEN];
 
@@ -209,6 +264,8 @@ static void established(struct handshake *hs, struct hs_peer *p, struct hs_keys 
 	p->rekeying = false;
 	p->established_ms = now(hs);
 	p->data_port = data_port;
+	memcpy(p->prefixes, pp->p, sizeof(p->prefixes));
+	p->n_prefixes = pp->n;
 	p->handshakes++;
 	xm_node_id_hex(&p->id, hex);
 	log_debug("session with %.16s %s (handshake %u)", hex,
@@ -225,13 +282,16 @@ static void on_init(struct handshake *hs, const struct xm_peer_ref *from,
 	Xmesh__Handshake m = XMESH__HANDSHAKE__INIT;
 	Xmesh__HandshakeResponse r = XMESH__HANDSHAKE_RESPONSE__INIT;
 	uint8_t e_sk[32], e_pk[32], ee[32], es[32], se[32], ih[32];
+	struct peer_prefixes pp;
+	struct wire_prefixes wp;
 	struct hs_peer *p;
 	struct hs_keys k;
 	uint32_t idx;
 
 	if (in->ephemeral.len != 32 || in->responder_id.len != XM_ID_LEN || !in->sender_index ||
 	    !in->data_port || in->data_port > 65535 ||
-	    memcmp(in->responder_id.data, hs->self->id.b, XM_ID_LEN))
+	    memcmp(in->responder_id.data, hs->self->id.b, XM_ID_LEN) ||
+	    take_prefixes(&pp, in->n_prefixes, in->prefixes))
 		return;
 	p = find_or_add(hs, from);
 	if (!p)
@@ -270,13 +330,15 @@ static void on_init(struct handshake *hs, const struct xm_peer_ref *from,
 	r.init_hash.data = ih;
 	r.init_hash.len = sizeof(ih);
 	r.data_port = hs->cfg.data_port;
+	r.n_prefixes = put_prefixes(hs, &wp);
+	r.prefixes = wp.ptr;
 	m.msg_case = XMESH__HANDSHAKE__MSG_RESPONSE;
 	m.response = &r;
 	send_msg(hs, p, &m);
 
 	p->initiator = false;
 	p->tries = 0;
-	established(hs, p, &k, (uint16_t)in->data_port);
+	established(hs, p, &k, (uint16_t)in->data_port, &pp);
 	sodium_memzero(e_sk, sizeof(e_sk));
 	sodium_memzero(ee, sizeof(ee));
 	sodium_memzero(es, sizeof(es));
@@ -288,12 +350,13 @@ static void on_response(struct handshake *hs, const struct xm_peer_ref *from,
 {
 	struct hs_peer *p = find(hs, &from->id);
 	uint8_t ee[32], es[32], se[32], ih[32], peer_x[32];
+	struct peer_prefixes pp;
 	struct hs_keys k;
 
 	if (!p || !p->initiator || !(p->state == HS_INIT_SENT || p->rekeying) ||
 	    r->ephemeral.len != 32 || r->init_hash.len != 32 ||
 	    r->receiver_index != p->pending_index || !r->sender_index || !r->data_port ||
-	    r->data_port > 65535)
+	    r->data_port > 65535 || take_prefixes(&pp, r->n_prefixes, r->prefixes))
 		return;
 	crypto_generichash(ih, sizeof(ih), p->e_pk, 32, NULL, 0);
 	if (sodium_memcmp(ih, r->init_hash.data, 32))
@@ -306,7 +369,7 @@ static void on_response(struct handshake *hs, const struct xm_peer_ref *from,
 	hs_derive(&k, true, ee, es, se, &hs->self->id, &p->id, p->e_pk, r->ephemeral.data,
 		  p->pending_index, r->sender_index);
 	p->addr = from->addr;
-	established(hs, p, &k, (uint16_t)r->data_port);
+	established(hs, p, &k, (uint16_t)r->data_port, &pp);
 	sodium_memzero(ee, sizeof(ee));
 	sodium_memzero(es, sizeof(es));
 	sodium_memzero(se, sizeof(se));

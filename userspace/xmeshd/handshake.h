@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "env.h"
 #include "identity.h"
 
@@ -44,6 +45,9 @@ struct hs_peer {
 	uint8_t pk[XM_PUBKEY_LEN];
 	struct xm_addr addr;	/* control endpoint */
 	uint16_t data_port;	/* the peer's kernel data port */
+	/* Overlay prefixes of its last completed handshake, checked. */
+	struct xmd_prefix prefixes[XMD_MAX_PREFIXES];
+	unsigned int n_prefixes;
 	enum hs_state state;
 	bool initiator;		/* we started the current (or pending) exchange */
 	bool rekeying;		/* an Init is out while the session stays usable */
@@ -61,6 +65,8 @@ struct hs_config {
 	unsigned int rekey_seconds;
 	unsigned int max_peers;
 	uint16_t data_port; /* ours */
+	const struct xmd_prefix *prefixes; /* ours, announced in every message */
+	unsigned int n_prefixes;
 };
 
 /* A session was established or rekeyed: install keys for peer p. */

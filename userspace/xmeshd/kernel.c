@@ -71,6 +71,8 @@ static const char *cmd_name(uint8_t cmd)
 	case XMESH_CMD_PEER_SET: return "peer-set";
 	case XMESH_CMD_KEY_NEW: return "key-new";
 	case XMESH_CMD_KEY_SWAP: return "key-swap";
+	case XMESH_CMD_ROUTE_NEW: return "route-new";
+	case XMESH_CMD_ROUTE_DEL: return "route-del";
 	case XMESH_CMD_NEXTHOP_NEW: return "nexthop-new";
 	case XMESH_CMD_NEXTHOP_DEL: return "nexthop-del";
 	default: return "request";
@@ -270,6 +272,29 @@ int kernel_install_keys(struct kernel *k, const struct hs_peer *p, const struct 
 	mnl_attr_put_u64(nlh, XMESH_A_PEER_NODE_ID, kid);
 	mnl_attr_nest_end(nlh, peer);
 	return err ? err : submit(k, nlh);
+}
+
+int kernel_set_route(struct kernel *k, const struct xmd_prefix *p, uint64_t kid, bool add)
+{
+	char buf[NL_GENL_TXBUF];
+	struct nlmsghdr *nlh;
+	struct nlattr *r;
+
+	nlh = msg(k, buf, sizeof(buf), add ? XMESH_CMD_ROUTE_NEW : XMESH_CMD_ROUTE_DEL);
+	r = mnl_attr_nest_start(nlh, XMESH_A_DEV_ROUTE);
+	if (p->family == 4) {
+		uint32_t ip;
+
+		memcpy(&ip, p->addr, 4); /* already network order */
+		mnl_attr_put_u32(nlh, XMESH_A_ROUTE_DST_IPV4, ip);
+	} else {
+		mnl_attr_put(nlh, XMESH_A_ROUTE_DST_IPV6, 16, p->addr);
+	}
+	mnl_attr_put_u8(nlh, XMESH_A_ROUTE_PREFIX_LEN, p->len);
+	if (add)
+		mnl_attr_put_u64(nlh, XMESH_A_ROUTE_NODE_ID, kid);
+	mnl_attr_nest_end(nlh, r);
+	return submit(k, nlh);
 }
 
 int kernel_set_nexthop(struct kernel *k, const struct route_change *c)

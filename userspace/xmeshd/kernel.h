@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "handshake.h"
 #include "io.h"
 #include "route.h"
@@ -43,6 +44,8 @@ void kernel_close(struct kernel *k);
 /* Add (first time) or update a peer and install keys in a new primary slot. */
 int kernel_install_keys(struct kernel *k, const struct hs_peer *p, const struct hs_keys *keys,
 			uint64_t rekey_packets, bool first);
+/* Route an overlay prefix to node kid (ROUTE_NEW), or remove it (ROUTE_DEL). */
+int kernel_set_route(struct kernel *k, const struct xmd_prefix *p, uint64_t kid, bool add);
 /* Make the module's next hop toward c->dst follow the selected route. */
 int kernel_set_nexthop(struct kernel *k, const struct route_change *c);
 void kernel_get_stats(const struct kernel *k, struct kernel_stats *st);

@@ -200,6 +200,82 @@ static void direct_nexthop(struct node *n, const struct xm_node_id *peer)
 	kernel_set_nexthop(n->kern, &c);
 }
 
+static int installed_index(const struct node *n, uint64_t kid)
+{
+	for (unsigned int i = 0; i < n->n_installed; i++)
+		if (n->installed[i] == kid)
+			return (int)i;
+	return -1;
+}
+
+static bool has_prefix(const struct node_peer_prefixes *pp, const struct xmd_prefix *p)
+{
+	for (unsigned int i = 0; i < pp->n; i++)
+		if (config_prefix_equal(&pp->p[i], p))
+			return true;
+	return false;
+}
+
+/*
+ * Whether prefix p, announced by the session peer at index self_i, may be
+ * routed to it: not one of ours, nor one another peer announced first. The
+ * announcement is authenticated (signed handshake), not authorized: that
+ * takes the ledger, later.
+ */
+static bool prefix_acceptable(struct node *n, int self_i, const struct xmd_prefix *p)
+{
+	struct node_peer_prefixes own = { .n = n->cfg.n_prefixes };
+
+	memcpy(own.p, n->cfg.prefixes, sizeof(own.p));
+	if (has_prefix(&own, p))
+		return false;
+	for (unsigned int i = 0; i < n->n_installed; i++)
+		if ((int)i != self_i && has_prefix(&n->routed[i], p))
+			return false;
+	return true;
+}
+
+/*
+ * Make the module route exactly the prefixes peer p announced in its last
+ * handshake to it: new ones added, withdrawn ones removed.
+ */
+static void sync_prefixes(struct node *n, const struct hs_peer *p)
+{
+	uint64_t kid = xm_node_kid(&p->id);
+	int idx = installed_index(n, kid);
+	struct node_peer_prefixes want = { 0 }, *have;
+	char buf[64];
+
+	if (idx < 0)
+		return;
+	have = &n->routed[idx];
+	for (unsigned int i = 0; i < p->n_prefixes && i < XMD_MAX_PREFIXES; i++) {
+		config_prefix_format(&p->prefixes[i], buf, sizeof(buf));
+		if (!prefix_acceptable(n, idx, &p->prefixes[i])) {
+			log_warn("peer %016llx announces overlay prefix %s, which is ours or "
+				 "another peer's: not routed", (unsigned long long)kid, buf);
+			continue;
+		}
+		want.p[want.n++] = p->prefixes[i];
+		if (has_prefix(have, &p->prefixes[i]))
+			continue;
+		if (!kernel_set_route(n->kern, &p->prefixes[i], kid, true)) {
+			n->st.prefix_routes++;
+			log_info("overlay prefix %s routed to node %016llx", buf,
+				 (unsigned long long)kid);
+		}
+	}
+	for (unsigned int i = 0; i < have->n; i++) {
+		if (has_prefix(&want, &have->p[i]))
+			continue;
+		config_prefix_format(&have->p[i], buf, sizeof(buf));
+		log_info("overlay prefix %s withdrawn by node %016llx", buf,
+			 (unsigned long long)kid);
+		kernel_set_route(n->kern, &have->p[i], kid, false);
+	}
+	*have = want;
+}
+
 /* A session was established or rekeyed: its keys go to the module. */
 static void on_keys(void *arg, const struct hs_peer *p, const struct hs_keys *k)
 {
@@ -212,6 +288,7 @@ static void on_keys(void *arg, const struct hs_peer *p, const struct hs_keys *k)
 	first = !installed(n, kid, true);
 	if (!kernel_install_keys(n->kern, p, k, n->cfg.rekey_packets, first))
 		n->st.key_installs++;
+	sync_prefixes(n, p);
 	if (first)
 		direct_nexthop(n, &p->id);
 	if (n->maps && first) {
@@ -286,7 +363,8 @@ struct node *node_new(const struct xmd_config *cfg, struct xm_io *io, const stru
 	};
 	n->replay = calloc(1, sizeof(*n->replay));
 	n->installed = calloc(cfg->max_sessions ? cfg->max_sessions : 1, sizeof(uint64_t));
-	if (!n->replay || !n->installed) {
+	n->routed = calloc(cfg->max_sessions ? cfg->max_sessions : 1, sizeof(*n->routed));
+	if (!n->replay || !n->installed || !n->routed) {
 		node_free(n);
 		return NULL;
 	}
@@ -344,9 +422,12 @@ int node_start(struct node *n)
 		.rekey_seconds = n->cfg.rekey_seconds,
 		.max_peers = n->cfg.max_sessions,
 		.data_port = n->cfg.data_port,
+		.prefixes = n->cfg.prefixes,
+		.n_prefixes = n->cfg.n_prefixes,
 	};
 	struct route_config rcfg = {
 		.id_puzzle_bits = n->cfg.puzzle_bits,
+		.hello_interval_ms = n->cfg.hello_interval_ms,
 		.on_change = on_route_change,
 		.cb_arg = n,
 	};
@@ -451,6 +532,7 @@ void node_free(struct node *n)
 	hs_free(n->hs);
 	free(n->replay);
 	free(n->installed);
+	free(n->routed);
 	identity_wipe(&n->id);
 	free(n);
 }

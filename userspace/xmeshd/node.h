@@ -39,6 +39,7 @@ struct node_stats {
 	uint64_t tx_errors;
 	uint64_t route_changes;
 	uint64_t key_installs;
+	uint64_t prefix_routes; /* overlay prefixes of peers routed in the module */
 };
 
 const struct identity *node_identity(const struct node *n);

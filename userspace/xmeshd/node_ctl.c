@@ -141,7 +141,7 @@ static void do_node(struct node *n, int chan, struct arena *a)
 		"rx_handshake", "rx_dht", "rx_route", "tx_handshake", "tx_dht", "tx_route",
 		"tx_errors", "peers", "sessions", "key_installs", "dht_contacts",
 		"dht_records", "dht_lookups_ok", "dht_lookups_failed", "route_neighbours",
-		"route_changes", "kernel_requests", "kernel_errors",
+		"route_changes", "kernel_requests", "kernel_errors", "prefix_routes",
 	};
 	const char *drop_names[ENV_DROP_MAX];
 	Xmesh__CtlCounter *drops, *stats, **dp, **sp;
@@ -174,6 +174,7 @@ static void do_node(struct node *n, int chan, struct arena *a)
 	vals[v++] = n->st.route_changes;
 	vals[v++] = ks.requests;
 	vals[v++] = ks.errors;
+	vals[v++] = n->st.prefix_routes;
 
 	drops = counters(a, &nd_drops, drop_names, n->st.drops, ENV_DROP_MAX);
 	stats = counters(a, &nd_stats, stat_names, vals, v);
