@@ -18,8 +18,13 @@ replay_tamper() {
 	n 2 timeout 8 tcpdump -i v2-1 -w "$cap" -U -c 1 \
 		"udp and src host 10.0.12.1 and dst port 51822" >/dev/null 2>&1 &
 	pid=$!
-	sleep 1
-	n 1 ping -c 1 -W 2 192.168.0.2 >/dev/null
+	# tcpdump may take seconds to start in an emulated guest: ping until
+	# it has captured its packet (it exits then), at most 20 times.
+	for _ in $(seq 20); do
+		kill -0 "$pid" 2>/dev/null || break
+		n 1 ping -c 1 -W 1 192.168.0.2 >/dev/null
+		sleep 0.3
+	done
 	wait "$pid"
 	r0=$(stat 2 drop_replay 1) a0=$(stat 2 drop_auth 1) || return 1
 	n 1 python3 - "$cap" <<'PY' || return 1
