@@ -51,6 +51,16 @@ struct tnode {
 	struct qmsg *q;
 	unsigned int qlen;
 	int nh[MAXN]; /* next hop towards each node, from on_change */
+	/* A stalled node neither receives nor ticks; what arrives waits here. */
+	bool stalled;
+	struct inmsg *in;
+	unsigned int inlen;
+};
+
+struct inmsg {
+	struct xm_peer_ref from;
+	size_t len;
+	uint8_t body[XM_MSG_BODY_MAX];
 };
 
 struct world {
@@ -178,15 +188,31 @@ static void h_deliver(void *ctx, const struct xm_peer_ref *from, enum xm_msg_kin
 {
 	struct tnode *t = ctx;
 
-	if (kind == XM_MSG_ROUTE && t->r)
-		route_receive(t->r, from, body, len);
+	if (kind != XM_MSG_ROUTE || !t->r)
+		return;
+	if (t->stalled) {
+		/* The socket buffer of a paused process: kept, in order. */
+		if (t->inlen < QMAX && len <= XM_MSG_BODY_MAX) {
+			struct inmsg *m = &t->in[t->inlen++];
+
+			m->from = *from;
+			m->len = len;
+			memcpy(m->body, body, len);
+		}
+		return;
+	}
+	route_receive(t->r, from, body, len);
 }
 
 static uint64_t h_tick(void *ctx)
 {
 	struct tnode *t = ctx;
-	uint64_t a = t->r ? route_tick(t->r) : NETSIM_NO_DEADLINE;
-	uint64_t b = t_release(t);
+	uint64_t a, b;
+
+	if (t->stalled)
+		return NETSIM_NO_DEADLINE;
+	a = t->r ? route_tick(t->r) : NETSIM_NO_DEADLINE;
+	b = t_release(t);
 
 	return a < b ? a : b;
 }
@@ -257,7 +283,8 @@ static struct world *world_new(int n, bool ring, uint32_t lat_min, uint32_t lat_
 		t->idx = i;
 		t->base = netsim_env(w->sim, i);
 		t->q = calloc(QMAX, sizeof(*t->q));
-		if (!t->q)
+		t->in = calloc(QMAX, sizeof(*t->in));
+		if (!t->q || !t->in)
 			exit(2);
 		t->env = (struct xm_env){ .ctx = t, .now_ms = t_now, .random = t_random,
 					  .send = t_send, .send_link = t_send_link,
@@ -277,6 +304,7 @@ static void world_free(struct world *w)
 	for (int i = 0; i < w->n; i++) {
 		route_free(w->t[i].r);
 		free(w->t[i].q);
+		free(w->t[i].in);
 	}
 	netsim_free(w->sim);
 	free(w);
@@ -938,6 +966,102 @@ static void test_restart(void)
 	world_free(w);
 }
 
+/*
+ * A stall: node @x neither receives nor ticks for @ms (SIGSTOP, a stalled
+ * VM), then resumes on a clock that jumped, with every message that arrived
+ * meanwhile queued. @tick_first: whether its timers run before the burst.
+ */
+static void stall(struct world *w, int x, uint64_t ms, bool tick_first)
+{
+	struct tnode *t = &w->t[x];
+
+	t->stalled = true;
+	t->inlen = 0;
+	run_checked(w, ms, NULL);
+	t->stalled = false;
+	if (tick_first)
+		route_tick(t->r);
+	for (unsigned int i = 0; i < t->inlen; i++) {
+		route_receive(t->r, &t->in[i].from, t->in[i].body, t->in[i].len);
+		check_loops(w);
+	}
+	t->inlen = 0;
+	netsim_poke(w->sim, x);
+}
+
+static int dump_dest(void *arg, const struct route_info *ri)
+{
+	struct world *w = arg;
+	int d = -1;
+
+	for (int i = 0; i < w->n; i++)
+		if (!xm_node_id_cmp(&ri->sel.dst, netsim_node_id(w->sim, i)))
+			d = i;
+	printf("#   dst %d reach %d metric %u seqno %u nroutes %u fd %d/%u/%u\n", d,
+	       ri->sel.reachable, ri->sel.metric, ri->sel.seqno, ri->nroutes, ri->fd_valid,
+	       ri->fd_seqno, ri->fd_metric);
+	return 0;
+}
+
+static int dump_neigh(void *arg, const struct route_neigh_info *ni)
+{
+	struct world *w = arg;
+
+	printf("#   neigh %d cost %u rx %u tx %u rtt %u\n", node_of_addr(w, &ni->addr), ni->cost,
+	       ni->rxcost, ni->txcost, ni->rtt_ms);
+	return 0;
+}
+
+/* ROUTE_SIM_VERBOSE: every node's tables, to see why a case failed. */
+static void dump_world(struct world *w)
+{
+	if (!getenv("ROUTE_SIM_VERBOSE"))
+		return;
+	for (int i = 0; i < w->n; i++) {
+		printf("# node %d seqno %u\n", i, route_self_seqno(w->t[i].r));
+		route_neigh_foreach(w->t[i].r, dump_neigh, w);
+		route_foreach(w->t[i].r, dump_dest, w);
+	}
+}
+
+static void stall_case(int n, bool ring, unsigned int hellos, bool tick_first, uint64_t seed)
+{
+	struct world *w = world_new(n, ring, 1, 5, seed);
+	struct expect ex = { .ring = ring };
+	struct route_stats st;
+	char what[64];
+	int64_t ms;
+
+	snprintf(what, sizeof(what), "stall %s%d %u hellos%s", ring ? "ring" : "line", n, hellos,
+		 tick_first ? ", timers first" : "");
+	tap(run_converge(w, &ex, 30000) >= 0, "%s: converges before the stall", what);
+	run_checked(w, 10000, NULL);
+	stall(w, 0, (uint64_t)hellos * HELLO_MS, tick_first);
+	route_get_stats(w->t[0].r, &st);
+	tap(st.stalls == 1, "%s: the stalled node noticed its stall (%llu)", what,
+	    (unsigned long long)st.stalls);
+	ms = run_converge(w, &ex, 8 * HELLO_MS);
+	tap(ms >= 0, "%s: every route recovers within 8 hello intervals of the resume (%lld ms)",
+	    what, (long long)ms);
+	printf("# %s: routes back %lld ms after the resume\n", what, (long long)ms);
+	if (ms < 0)
+		dump_world(w);
+	run_checked(w, 20000, NULL);
+	tap(converged(w, &ex), "%s: still converged 20 s later", what);
+	report_loops(w, what);
+	world_free(w);
+}
+
+static void test_stall(void)
+{
+	stall_case(3, false, 3, false, 111);
+	stall_case(3, false, 6, false, 112);
+	stall_case(3, false, 6, true, 113);
+	stall_case(6, true, 3, false, 114);
+	stall_case(6, true, 6, false, 115);
+	stall_case(6, true, 6, true, 116);
+}
+
 static int count_dest(void *arg, const struct route_info *ri)
 {
 	(void)ri;
@@ -984,6 +1108,7 @@ int main(void)
 	test_rtt();
 	test_flap();
 	test_restart();
+	test_stall();
 	test_bounds();
 	return tap_done();
 }

@@ -457,12 +457,18 @@ static void handle_hello(struct route *r, const struct xm_peer_ref *from,
 		r->st.drops[ROUTE_DROP_TABLE_FULL]++;
 		return;
 	}
-	/* Answer at once, so the echo measures the path and not our timers. */
+	/*
+	 * Answer at once, so the echo measures the path and not our timers.
+	 * Just after a stall the hello may have waited in our socket for
+	 * seconds: echoing it would make the sender sample that wait as RTT
+	 * and keep the link's cost inflated for tens of hellos.
+	 */
 	out_init(&o, r, &from->addr);
 	o.m.has_ihu = true;
 	o.m.ihu.rxcost = route_neigh_rxcost(r, n);
 	o.m.ihu.interval_ms = h->interval_ms;
 	o.m.ihu.echo_timestamp = h->timestamp;
+	o.m.ihu.held = r->resumed_at && route_now(r) < r->resumed_at + ROUTE_STALL_BURST_MS;
 	if (is_new) {
 		/*
 		 * A new neighbour: ask for its table and send ours. Whichever
@@ -502,6 +508,20 @@ static int resolve_link(const struct route *r, const struct xm_peer_ref *from)
 	return found > 0 ? found : 0;
 }
 
+/*
+ * A hello more than an interval late means this node did not run: the
+ * process was paused or its VM frozen. Whatever arrives now was queued
+ * meanwhile (see handle_hello and route_neigh_ihu).
+ */
+static void check_stall(struct route *r, uint64_t now)
+{
+	if (now < r->next_hello + r->cfg.hello_interval_ms)
+		return;
+	if (!r->resumed_at || now >= r->resumed_at + ROUTE_STALL_BURST_MS)
+		r->st.stalls++;
+	r->resumed_at = now;
+}
+
 int route_receive(struct route *r, const struct xm_peer_ref *from_in, const uint8_t *body,
 		  size_t len)
 {
@@ -511,6 +531,7 @@ int route_receive(struct route *r, const struct xm_peer_ref *from_in, const uint
 	int err;
 
 	r->st.rx_packets++;
+	check_stall(r, route_now(r));
 	if (!xm_node_id_cmp(&from->id, &r->self)) {
 		r->st.drops[ROUTE_DROP_SELF]++;
 		return -EINVAL;
@@ -564,6 +585,7 @@ uint64_t route_tick(struct route *r)
 {
 	uint64_t now = route_now(r);
 
+	check_stall(r, now);
 	if (now >= r->next_deadline) {
 		r->next_deadline = ROUTE_NO_DEADLINE;
 		if (now >= r->next_hello) {

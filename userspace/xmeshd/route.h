@@ -78,6 +78,7 @@ struct route_stats {
 	uint64_t seqno_requests_tx;
 	uint64_t seqno_requests_fwd;
 	uint64_t route_changes;
+	uint64_t stalls; /* times this node found its own clock had jumped */
 	uint64_t drops[ROUTE_DROP__COUNT];
 };
 

@@ -21,6 +21,7 @@
 #define ROUTE_RTT_COST_MAX 2048u          /* RTT part of a link cost, in ms */
 #define ROUTE_RTT_WARMUP 8                /* first samples, averaged */
 #define ROUTE_RTT_GAIN 4                  /* then an EWMA with gain 1/4 */
+#define ROUTE_STALL_BURST_MS 250          /* input after a stall counts as held this long */
 
 struct route_link {
 	int ifindex; /* 0: free slot */
@@ -107,6 +108,12 @@ struct route {
 	uint8_t hash_key[16];
 
 	uint64_t instance;
+	/*
+	 * When this node last found it had stalled (paused process, frozen
+	 * VM): hellos answered just after carry no timestamp to echo, and
+	 * echoes of hellos sent before are no RTT samples. 0: never.
+	 */
+	uint64_t resumed_at;
 	uint64_t hold_until; /* no route is selected before (route_new) */
 	uint32_t hello_seqno;
 	uint64_t next_hello;

@@ -106,6 +106,7 @@ static int decode_packet(struct route_msg *m, const RoutePacket *p)
 		m->ihu.rxcost = (uint16_t)p->ihu->rxcost;
 		m->ihu.interval_ms = p->ihu->interval_ms;
 		m->ihu.echo_timestamp = p->ihu->echo_timestamp;
+		m->ihu.held = p->ihu->held;
 	}
 	for (size_t i = 0; i < p->n_updates; i++) {
 		err = decode_update(&m->updates[i], p->updates[i]);
@@ -164,6 +165,7 @@ int route_msg_encode(const struct route_msg *m, uint8_t *buf, size_t cap)
 		ihu.rxcost = m->ihu.rxcost;
 		ihu.interval_ms = m->ihu.interval_ms;
 		ihu.echo_timestamp = m->ihu.echo_timestamp;
+		ihu.held = m->ihu.held;
 		p.ihu = &ihu;
 	}
 	for (unsigned int i = 0; i < m->n_updates; i++) {

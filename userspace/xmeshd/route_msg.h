@@ -42,6 +42,7 @@ struct route_msg_ihu {
 	uint16_t rxcost;
 	uint32_t interval_ms;
 	uint64_t echo_timestamp;
+	bool held; /* answered late, after a stall: no RTT sample */
 };
 
 struct route_msg_update {

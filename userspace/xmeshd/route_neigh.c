@@ -98,25 +98,47 @@ void route_neigh_recost(struct route *r, struct route_neigh *n)
 	route_table_neigh_recost(r, neigh_index(r, n));
 }
 
-/* Accounts for hello @seqno in the history (bit 0: hello_expect - 1). */
-static void hist_record(struct route_neigh *n, uint32_t seqno, bool fresh)
+/*
+ * Accounts for hello @seqno in the history (bit 0: hello_expect - 1).
+ * Returns whether it is the newest hello heard, which restarts the timer
+ * that counts the next one as missed.
+ */
+static bool hist_record(struct route_neigh *n, uint32_t seqno, bool fresh)
 {
 	int32_t d = (int32_t)(seqno - n->hello_expect);
+	unsigned int back;
 
 	if (fresh || d >= HIST_BITS || d <= -HIST_BITS) {
 		/* New neighbour, or it restarted its hello numbering. */
 		n->hist = 1;
 		n->hist_len = 1;
 		n->hello_expect = seqno + 1;
-	} else if (d >= 0) {
-		n->hist = (uint16_t)(((uint32_t)n->hist << (d + 1)) | 1);
-		n->hist_len = (uint8_t)(n->hist_len + d + 1 > HIST_BITS ? HIST_BITS :
-								     n->hist_len + d + 1);
-		n->hello_expect = seqno + 1;
-	} else {
-		/* A late hello already counted as missed. */
-		n->hist |= (uint16_t)(1u << (-d - 1));
+		return true;
 	}
+	if (d < 0) {
+		back = (unsigned int)-d;
+		if (n->hist & ((1u << (back - 1)) - 1)) {
+			/* A late hello, overtaken by a newer one: it was heard. */
+			n->hist |= (uint16_t)(1u << (back - 1));
+			return false;
+		}
+		/*
+		 * Nothing newer was heard: the misses our timer counted were
+		 * never sent. The sender stalled (a paused process, a frozen
+		 * VM) or slowed its hellos, and its numbering goes on where it
+		 * stopped. Undo them (RFC 8966 A.1) instead of counting every
+		 * later hello as a late one: the gap would stay constant and
+		 * the link would look dead for as long as it keeps talking.
+		 */
+		n->hist = (uint16_t)(n->hist >> back);
+		n->hist_len = (uint8_t)(n->hist_len > back ? n->hist_len - back : 0);
+		n->hello_expect = seqno;
+		d = 0;
+	}
+	n->hist = (uint16_t)(((uint32_t)n->hist << (d + 1)) | 1);
+	n->hist_len = (uint8_t)(n->hist_len + d + 1 > HIST_BITS ? HIST_BITS : n->hist_len + d + 1);
+	n->hello_expect = seqno + 1;
+	return true;
 }
 
 struct route_neigh *route_neigh_hello(struct route *r, const struct xm_peer_ref *from,
@@ -124,7 +146,6 @@ struct route_neigh *route_neigh_hello(struct route *r, const struct xm_peer_ref 
 {
 	struct route_neigh *n = route_neigh_find(r, &from->id, from->ifindex);
 	uint64_t now = route_now(r);
-	int32_t d;
 
 	*is_new = false;
 	if (n && n->instance != h->instance) {
@@ -140,10 +161,8 @@ struct route_neigh *route_neigh_hello(struct route *r, const struct xm_peer_ref 
 		*is_new = true;
 	}
 	n->addr = from->addr;
-	d = (int32_t)(h->seqno - n->hello_expect);
-	hist_record(n, h->seqno, *is_new);
 	n->hello_interval = h->interval_ms;
-	if (*is_new || d >= 0 || d <= -HIST_BITS) {
+	if (hist_record(n, h->seqno, *is_new)) {
 		n->hello_deadline = now + (uint64_t)h->interval_ms * 3 / 2;
 		route_arm(r, n->hello_deadline);
 	}
@@ -159,7 +178,13 @@ void route_neigh_ihu(struct route *r, struct route_neigh *n, const struct route_
 	/* IHUs answer our hellos, so they come once per hello interval of ours. */
 	n->ihu_deadline = now + (uint64_t)r->cfg.hello_interval_ms * 7 / 2;
 	route_arm(r, n->ihu_deadline);
-	if (ihu->echo_timestamp <= now && now - ihu->echo_timestamp <= ROUTE_RTT_MAX_MS) {
+	/*
+	 * A hello answered late, after the neighbour stalled, is no sample;
+	 * nor is one of ours sent before our own stall: its answer waited in
+	 * our socket.
+	 */
+	if (!ihu->held && ihu->echo_timestamp >= r->resumed_at &&
+	    ihu->echo_timestamp <= now && now - ihu->echo_timestamp <= ROUTE_RTT_MAX_MS) {
 		int64_t sample16 = (int64_t)(now - ihu->echo_timestamp) * 16;
 		int64_t gain;
 
