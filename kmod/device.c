@@ -157,6 +157,13 @@ static void xmesh_setup(struct net_device *dev)
 	 * device there rather than let it and its socket part ways.
 	 */
 	dev->features |= NETIF_F_LLTX | NETIF_F_NETNS_LOCAL;
+	/*
+	 * Keep the inner route on the skb down to ndo_start_xmit: the ICMP
+	 * "fragmentation needed" answer to a forwarded packet too big for
+	 * the device needs it (icmp_ndo_send() sends nothing without one).
+	 * The transmit path drops it once the packet is accepted.
+	 */
+	netif_keep_dst(dev);
 	dev->mtu = XMESH_DEFAULT_MTU;
 	dev->min_mtu = XMESH_MIN_MTU;
 	dev->max_mtu = XMESH_MAX_MTU;

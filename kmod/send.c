@@ -211,6 +211,8 @@ netdev_tx_t xmesh_dp_xmit(struct sk_buff *skb, struct net_device *dev)
 	why = tx_prepare(dp, skb, &tx);
 	if (why != XMESH_STAT_COUNT)
 		goto drop;
+	/* Kept for too_big() only (see xmesh_setup()); the outer one comes later. */
+	skb_dst_drop(skb);
 	if (skb_is_gso(skb)) {
 		segs = skb_gso_segment(skb, 0);
 		if (IS_ERR_OR_NULL(segs)) {

@@ -68,6 +68,37 @@ assert "xmctl0" in names and "xmctl1" in names, names
 '
 }
 
+# show lists each peer as `wg show` does: endpoint, key slots by their
+# receiver indexes (never the key), transfer counters.
+show_lists_peers() {
+	local enc=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+	local dec=fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210 out
+	"$ctl" peer add xmctl0 0x42 endpoint 192.0.2.7:51999 &&
+		"$ctl" key set xmctl0 0x42 primary local-index 4201 remote-index 4202 \
+			encrypt-key $enc decrypt-key $dec || return 1
+	out=$("$ctl" show xmctl0) || return 1
+	printf '%s\n' "$out"
+	grep -qx 'peer: 0x0000000000000042' <<<"$out" &&
+		grep -qx '  endpoint: 192.0.2.7:51999' <<<"$out" &&
+		grep -qx '  key primary: local index 4201, remote index 4202' <<<"$out" &&
+		grep -qx '  transfer: 0 packets (0 bytes) received, 0 packets (0 bytes) sent' \
+			<<<"$out" || return 1
+	out=$("$ctl" --json show xmctl0) || return 1
+	! grep -qi -e "${enc:0:16}" -e "${dec:0:16}" <<<"$out" || { echo "key material shown"; return 1; }
+	"${py[@]}" -c '
+import json, sys
+dev = json.loads(sys.argv[1])[0]
+assert dev["listen_port"] == 51830, dev
+peers = dev["peers"]
+assert [p["node_id"] for p in peers] == ["0x0000000000000042"], peers
+assert peers[0]["endpoint"] == "192.0.2.7:51999", peers
+keys = peers[0]["keys"]
+assert [(k["slot"], k["local_index"], k["remote_index"]) for k in keys] == \
+    [("primary", 4201, 4202)], keys
+assert peers[0]["stats"]["tx_packets"] == 0, peers
+' "$out" && "$ctl" peer del xmctl0 0x42
+}
+
 sysfs_mtu_is() {
 	[ "$(cat "/sys/class/net/$1/mtu")" = "$2" ]
 }
@@ -87,6 +118,7 @@ tap_check "... and show --json reads that back" \
 	json_matches xmctl0 51830 0x00000000000abcde 1500 ""
 tap_check "xmeshctl show without a device lists every xmesh device" show_all_lists_both
 tap_status 0 "xmeshctl show as nobody works (reading is unprivileged)" as_nobody "$ctl" show xmctl0
+tap_check "xmeshctl show lists peers with key indexes, never keys" show_lists_peers
 
 tap_status 3 "show of a missing device: exit 3" "$ctl" show xmnosuch0
 tap_status 3 "set of a missing device: exit 3" "$ctl" set xmnosuch0 node-id 1

@@ -13,6 +13,10 @@ group_mesh() {
 	check "full-size packets (1392 bytes, DF) cross" \
 		n 1 ping -c 1 -W 2 -M do -s 1364 192.168.0.2
 	check "a packet over the MTU gets ICMP fragmentation needed" too_big
+	check "forwarded into xmesh0 over its MTU: the module answers ICMP frag needed" \
+		too_big_forwarded 4
+	check "forwarded into xmesh0 over its MTU: the module answers ICMPv6 too big" \
+		too_big_forwarded 6
 
 	# Exactly 5 echo requests of 128 bytes are counted on both ends.
 	expect_eq "sender counts 5 packets to its peer" 5 \
@@ -60,6 +64,35 @@ too_big() {
 	esac
 	echo "$out"
 	return 1
+}
+
+# A host behind node 1 (namespace xm5, link 15) sends a 1500-byte DF
+# packet toward node 2. Node 1's route to node 2 claims MTU 1500, so its
+# forwarding path lets the packet through to xmesh0 (MTU 1392), where
+# the module itself must answer: ICMP fragmentation needed (ICMPv6 packet
+# too big) carrying 1392, which the host learns as its path MTU.
+too_big_forwarded() {
+	local fam=$1 dst=192.168.0.2 gw=10.0.15.1 lock="" size=1472 out before after
+	if [ "$fam" = 6 ]; then
+		dst=fd99::2 gw=fd00:15::1 lock=lock size=1452
+	fi
+	if [ ! -e /run/netns/xm5 ]; then
+		ip netns add xm5 && NODES="$NODES 5" && n 5 ip link set lo up &&
+			link_add 1 5 || return 1
+	fi
+	n 5 ip -"$fam" route replace default via "$gw" || return 1
+	n 1 ip -"$fam" route replace "$dst" dev xmesh0 mtu $lock 1500 || return 1
+	before=$(stat 1 drop_too_big) || return 1
+	out=$(n 5 ping -"$fam" -c 1 -W 2 -M do -s "$size" "$dst" 2>&1)
+	after=$(stat 1 drop_too_big) || return 1
+	n 1 ip -"$fam" route del "$dst" dev xmesh0
+	[ $((after - before)) = 1 ] ||
+		{ echo "drop_too_big on node 1: $before -> $after"; echo "$out"; return 1; }
+	grep -Eqi "frag needed.*mtu = 1392|packet too big: mtu=1392" <<<"$out" ||
+		{ echo "no ICMP error with mtu 1392 at the sender:"; echo "$out"; return 1; }
+	out=$(n 5 ip -"$fam" route get "$dst")
+	grep -q "mtu 1392" <<<"$out" ||
+		{ echo "the sender did not learn the path MTU:"; echo "$out"; return 1; }
 }
 
 no_e2e_key_on_relay() {

@@ -11,7 +11,7 @@
 
 #include <linux/xmesh.h>
 
-#include "xmeshctl.h"
+#include "kobj.h"
 
 /* A dump that raced with a change is retried this often, then reported. */
 #define DUMP_TRIES 5
@@ -202,6 +202,7 @@ static void dev_print_text(const struct dev_info *d, bool first)
 	}
 }
 
+/* The device's own keys; the caller closes the object. */
 static void dev_print_json(struct json_writer *w, const struct dev_info *d)
 {
 	char buf[32];
@@ -244,22 +245,33 @@ static void dev_print_json(struct json_writer *w, const struct dev_info *d)
 		json_kv_u64(w, "generation", d->generation);
 	else
 		json_kv_null(w, "generation");
-	json_obj_end(w);
 }
 
-static int dev_print(const struct dev_list *l, const struct xmeshctl_opts *o)
+/* Each device, then its peers (ctl_peer_show). */
+static int dev_print(struct ctl_genl *c, const struct dev_list *l,
+		     const struct xmeshctl_opts *o)
 {
 	struct json_writer w;
+	int ret;
 
 	if (!o->json) {
-		for (size_t i = 0; i < l->n; i++)
+		for (size_t i = 0; i < l->n; i++) {
 			dev_print_text(&l->v[i], i == 0);
+			ret = ctl_peer_show(c, l->v[i].ifname, o, NULL);
+			if (ret)
+				return ret;
+		}
 		return XMESHCTL_EXIT_OK;
 	}
 	json_init(&w, stdout, o->pretty);
 	json_arr_start(&w);
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++) {
 		dev_print_json(&w, &l->v[i]);
+		ret = ctl_peer_show(c, l->v[i].ifname, o, &w);
+		if (ret)
+			return ret;
+		json_obj_end(&w);
+	}
 	json_arr_end(&w);
 	if (json_end(&w)) {
 		ctl_err("writing JSON output failed");
@@ -332,7 +344,7 @@ int cmd_show(int argc, char **argv, const struct xmeshctl_opts *o)
 		return ret;
 	ret = ifname ? dev_get(&c, ifname, &l) : dev_dump(&c, &l);
 	if (!ret)
-		ret = dev_print(&l, o);
+		ret = dev_print(&c, &l, o);
 	ctl_genl_close(&c);
 	free(l.v);
 	return ret;

@@ -130,5 +130,11 @@ int ctl_peer_list(struct ctl_genl *c, const char *dev, const uint64_t *only,
 		  const struct xmeshctl_opts *o, struct json_writer *w, bool nested);
 int ctl_tenant_list(struct ctl_genl *c, const char *dev, const uint32_t *only,
 		    const struct xmeshctl_opts *o, struct json_writer *w, bool nested);
+/*
+ * The peers of dev for `xmeshctl show`: text blocks, or (JSON) a "peers"
+ * key with its array in the device object open in w.
+ */
+int ctl_peer_show(struct ctl_genl *c, const char *dev, const struct xmeshctl_opts *o,
+		  struct json_writer *w);
 
 #endif /* XMESHCTL_KOBJ_H */

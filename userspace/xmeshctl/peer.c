@@ -183,6 +183,55 @@ out:
 	return ret;
 }
 
+/* One peer in `xmeshctl show`, as `wg show` has it: who, where, keys, transfer. */
+static void peer_print_summary(const struct peer_info *p)
+{
+	static const char *const slot_names[] = { "primary", "secondary" };
+	char ep[INET6_ADDRSTRLEN + 16];
+
+	printf("\npeer: 0x%016" PRIx64 "\n", p->node_id);
+	if (p->has_ep) {
+		kobj_endpoint_text(&p->ep, ep, sizeof(ep));
+		printf("  endpoint: %s\n", ep);
+	} else {
+		printf("  endpoint: (none)\n");
+	}
+	for (int i = 0; i < 2; i++)
+		if (p->slot[i].present)
+			printf("  key %s: local index %u, remote index %u\n", slot_names[i],
+			       p->slot[i].local_index, p->slot[i].remote_index);
+	printf("  transfer: %" PRIu64 " packets (%" PRIu64 " bytes) received, %" PRIu64
+	       " packets (%" PRIu64 " bytes) sent\n",
+	       p->stats[XMESH_A_STATS_RX_PACKETS - 1], p->stats[XMESH_A_STATS_RX_BYTES - 1],
+	       p->stats[XMESH_A_STATS_TX_PACKETS - 1], p->stats[XMESH_A_STATS_TX_BYTES - 1]);
+}
+
+int ctl_peer_show(struct ctl_genl *c, const char *dev, const struct xmeshctl_opts *o,
+		  struct json_writer *w)
+{
+	struct peer_list l = { NULL, 0, 0 };
+	int ret;
+
+	ret = kobj_dump(c, XMESH_CMD_PEER_GET, dev, peer_cb, peer_reset, &l, "show");
+	if (ret)
+		goto out;
+	if (o->json) {
+		json_key(w, "peers");
+		json_arr_start(w);
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		if (o->json)
+			peer_print(&l.v[i], w, true);
+		else
+			peer_print_summary(&l.v[i]);
+	}
+	if (o->json)
+		json_arr_end(w);
+out:
+	free(l.v);
+	return ret;
+}
+
 /* add/set: [endpoint HOST:PORT]; set needs it. */
 static int peer_change(struct ctl_genl *c, uint8_t cmd, const char *dev, uint64_t id,
 		       int argc, char **argv, const struct xmeshctl_opts *o)
