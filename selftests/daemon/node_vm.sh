@@ -50,8 +50,13 @@ ip -n xmvm-a addr add 10.79.0.1/24 dev eth0
 ip -n xmvm-b addr add 10.79.0.2/24 dev eth0
 
 # Each node's overlay prefix, in its configuration file.
-printf '[overlay]\nprefix = 10.200.1.0/24\n' >"$tmp/a.conf"
-printf '[overlay]\nprefix = 10.200.2.0/24\nprefix = fd20:2::/64\n' >"$tmp/b.conf"
+# Keys are renewed after REKEY_PACKETS packets, so that the volume rekey
+# (the module's key-limit event -> a new handshake) happens under test.
+REKEY_PACKETS=40
+printf '[overlay]\nprefix = 10.200.1.0/24\n[kernel]\nrekey_packets = %d\n' \
+	"$REKEY_PACKETS" >"$tmp/a.conf"
+printf '[overlay]\nprefix = 10.200.2.0/24\nprefix = fd20:2::/64\n[kernel]\nrekey_packets = %d\n' \
+	"$REKEY_PACKETS" >"$tmp/b.conf"
 ip netns exec xmvm-a "$XMESHD" -c "$tmp/a.conf" -s "$tmp/a" -C "$tmp/a.sock" -p 4 \
 	-l 10.79.0.1:51831 2>"$tmp/a.log" &
 pids+=($!)
@@ -148,6 +153,25 @@ ip -n xmvm-a route add 10.200.0.0/16 dev xmesh0
 ip -n xmvm-b route add 10.200.0.0/16 dev xmesh0
 ip netns exec xmvm-a ping -c 3 -i 0.2 -W 2 10.200.2.1 | sed 's/^/# /'
 check "${PIPESTATUS[0]}" "a ping crosses the overlay with keys and routes the daemons installed"
+
+# Volume rekey: more packets than REKEY_PACKETS make the module raise its
+# key-limit event; the daemon answers with a new handshake and installs new
+# keys, and traffic goes on under them.
+installs() { ctl "$1" --json node | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["stats"]["key_installs"])'; }
+ia0=$(installs a) ib0=$(installs b)
+ip netns exec xmvm-a ping -q -c $((REKEY_PACKETS + 10)) -i 0.05 -W 2 10.200.2.1 >/dev/null
+for _ in $(seq 100); do
+	[ "$(installs a)" -gt "$ia0" ] && [ "$(installs b)" -gt "$ib0" ] && break
+	sleep 0.1
+done
+ia1=$(installs a) ib1=$(installs b)
+echo "# key installs: a $ia0 -> $ia1, b $ib0 -> $ib1"
+grep -h 'reached its limit' "$tmp/a.log" "$tmp/b.log" | head -n 2 | sed 's/^/# /'
+[ "$ia1" -gt "$ia0" ] && [ "$ib1" -gt "$ib0" ] && grep -q 'reached its limit' "$tmp/a.log" "$tmp/b.log"
+check $? "a key used for $REKEY_PACKETS packets is renewed by a new handshake (volume rekey)"
+ip netns exec xmvm-a ping -c 3 -i 0.2 -W 2 10.200.2.1 | sed 's/^/# /'
+check "${PIPESTATUS[0]}" "traffic goes on under the renewed keys"
+
 ip netns exec xmvm-b "$XMESHCTL" peer show xmesh0 "$kida" | sed 's/^/# /'
 sed 's/^/# a: /' "$tmp/a.log"
 sed 's/^/# b: /' "$tmp/b.log"
