@@ -179,6 +179,9 @@ static void receive(struct xmesh_dp *dp, struct sk_buff *skb)
 
 	if (skb->len < XMESH_WIRE_OVERHEAD)
 		return rx_drop(dp, &rx, XMESH_STAT_DROP_MALFORMED, skb);
+	/* No sender or relay lets it reach 0; the XDP program drops it too. */
+	if (!h->hop_limit)
+		return rx_drop(dp, &rx, XMESH_STAT_DROP_HOP_LIMIT, skb);
 	ks = xmesh_keyslot_by_index(dp, ntohl(h->rx_index));
 	if (!ks)
 		return rx_drop(dp, &rx, XMESH_STAT_DROP_NO_KEY, skb);

@@ -5,16 +5,16 @@
 # event fires.
 
 group_attack() {
-	check "a replayed packet and a tampered one are dropped" replay_tamper
+	check "a replayed packet, a tampered one and one arriving with hop limit 0 are dropped" replay_tamper
 	check "rekey under load: no packet lost, old key still decrypts" rekey_under_load
 	check "the new key is primary on both ends" \
 		bash -c "ip netns exec xm1 '$XMESHCTL' peer show xmesh0 2 | grep -q 'key primary: local index 1021, remote index 2011'"
 }
 
 # Capture one encrypted packet 1->2 on the underlay, then send it again
-# as is (replay) and with its last byte flipped (tamper).
+# as is (replay), with its last byte flipped (tamper) and with hop limit 0.
 replay_tamper() {
-	local cap=/tmp/xm-replay.$$ pid r0 a0 r1 a1
+	local cap=/tmp/xm-replay.$$ pid r0 a0 r1 a1 h0 h1
 	n 2 timeout 8 tcpdump -i v2-1 -w "$cap" -U -c 1 \
 		"udp and src host 10.0.12.1 and dst port 51822" >/dev/null 2>&1 &
 	pid=$!
@@ -27,6 +27,7 @@ replay_tamper() {
 	done
 	wait "$pid"
 	r0=$(stat 2 drop_replay 1) a0=$(stat 2 drop_auth 1) || return 1
+	h0=$(stat 2 drop_hop_limit) || return 1
 	n 1 python3 - "$cap" <<'PY' || return 1
 import socket, struct, sys
 data = open(sys.argv[1], "rb").read()
@@ -44,12 +45,14 @@ if not pkt:
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.sendto(pkt, ("10.0.12.2", 51822))
 s.sendto(pkt[:-1] + bytes([pkt[-1] ^ 1]), ("10.0.12.2", 51822))
+s.sendto(pkt[:1] + b"\x00" + pkt[2:], ("10.0.12.2", 51822))
 PY
 	sleep 0.5
 	r1=$(stat 2 drop_replay 1) a1=$(stat 2 drop_auth 1) || return 1
+	h1=$(stat 2 drop_hop_limit) || return 1
 	rm -f "$cap"
-	echo "drop_replay $r0 -> $r1, drop_auth $a0 -> $a1"
-	[ $((r1 - r0)) = 1 ] && [ $((a1 - a0)) = 1 ]
+	echo "drop_replay $r0 -> $r1, drop_auth $a0 -> $a1, drop_hop_limit $h0 -> $h1"
+	[ $((r1 - r0)) = 1 ] && [ $((a1 - a0)) = 1 ] && [ $((h1 - h0)) = 1 ]
 }
 
 # 1 pings 2 every 20 ms while both install generation-1 keys in the
