@@ -233,3 +233,10 @@ struct xmesh_lpm_entry *xmesh_lpm_next(struct xmesh_lpm *t,
 	}
 	return best;
 }
+
+struct xmesh_lpm_entry *xmesh_lpm_succ(const struct xmesh_lpm_entry *e)
+{
+	struct rb_node *n = rb_next(&e->rb);
+
+	return n ? rb_entry(n, struct xmesh_lpm_entry, rb) : NULL;
+}

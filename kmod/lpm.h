@@ -70,6 +70,12 @@ bool xmesh_lpm_lookup6(struct xmesh_lpm *t, const struct in6_addr *addr,
 struct xmesh_lpm_entry *xmesh_lpm_next(struct xmesh_lpm *t,
 				       const struct xmesh_prefix *after);
 
+/*
+ * The entry after @e in dump order, or NULL: one step, not a search from
+ * the root. The caller holds the writers' mutex from finding @e on.
+ */
+struct xmesh_lpm_entry *xmesh_lpm_succ(const struct xmesh_lpm_entry *e);
+
 /* Build a prefix; -EINVAL when plen is too long or host bits are set. */
 int xmesh_prefix_make(struct xmesh_prefix *p, int family, const void *addr,
 		      unsigned int plen);

@@ -183,8 +183,12 @@ int xmesh_nl_route_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	dp = xmesh_nl_dump_lock(skb, cb, &err);
 	if (!dp)
 		return err;
+	/*
+	 * One search for where the last part ended, then successor steps:
+	 * dp->lock keeps the tree still for the whole part.
+	 */
 	for (e = xmesh_lpm_next(&dp->routes, ctx->started ? &ctx->last : NULL);
-	     e; e = xmesh_lpm_next(&dp->routes, &e->key)) {
+	     e; e = xmesh_lpm_succ(e)) {
 		void *hdr = xmesh_nl_dump_put(skb, cb, XMESH_CMD_ROUTE_GET);
 
 		if (!hdr) {
