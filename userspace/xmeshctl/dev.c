@@ -130,18 +130,9 @@ static int dev_list_cb(const struct nlmsghdr *nlh, const struct genlmsghdr *genl
 	int err;
 
 	(void)genl;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 8;
-		struct dev_info *v;
-
-		if (cap > MAX_DEVS)
-			return -E2BIG;
-		v = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	err = KOBJ_RESERVE(l, 8, MAX_DEVS);
+	if (err)
+		return err;
 	err = dev_parse(nlh, &l->v[l->n]);
 	if (err)
 		return err;
@@ -307,8 +298,7 @@ static int dev_get(struct ctl_genl *c, const char *ifname, struct dev_list *l)
 	char what[IFNAMSIZ + 8];
 	int err;
 
-	nlh = ctl_genl_msg(c, XMESH_CMD_DEV_GET);
-	mnl_attr_put_strz(nlh, XMESH_A_DEV_IFNAME, ifname);
+	nlh = kobj_msg(c, XMESH_CMD_DEV_GET, ifname);
 	err = nl_genl_request(&c->nl, nlh, dev_list_cb, l);
 	snprintf(what, sizeof(what), "show %s", ifname);
 	if (err == -ENODEV || err == -ENOENT) {
@@ -467,8 +457,7 @@ int cmd_set(int argc, char **argv, const struct xmeshctl_opts *o)
 	ret = ctl_genl_open(&c);
 	if (ret)
 		return ret;
-	nlh = ctl_genl_msg(&c, XMESH_CMD_DEV_SET);
-	mnl_attr_put_strz(nlh, XMESH_A_DEV_IFNAME, s.ifname);
+	nlh = kobj_msg(&c, XMESH_CMD_DEV_SET, s.ifname);
 	if (s.has_port)
 		mnl_attr_put_u16(nlh, XMESH_A_DEV_LISTEN_PORT, s.listen_port);
 	if (s.has_node_id)

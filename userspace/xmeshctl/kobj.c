@@ -163,6 +163,20 @@ int kobj_parse_size(const char *s, uint64_t *v)
 	return err;
 }
 
+int kobj_action_dev(int argc, char **argv, const struct xmeshctl_opts *o, const char **act,
+		    const char **dev)
+{
+	const char *group = o->cmd->name;
+
+	if (argc < 3)
+		return ctl_usage_err(o, "%s: need an action and a device", group);
+	*act = argv[1];
+	*dev = argv[2];
+	if (ctl_check_ifname(*dev))
+		return ctl_usage_err(o, "%s: invalid device name '%s'", group, *dev);
+	return XMESHCTL_EXIT_OK;
+}
+
 struct nlmsghdr *kobj_msg(struct ctl_genl *c, uint8_t cmd, const char *ifname)
 {
 	struct nlmsghdr *nlh = ctl_genl_msg(c, cmd);
@@ -256,11 +270,37 @@ int kobj_get_prefix(const struct nlattr *nest, struct kobj_prefix *p, uint64_t *
 	return 0;
 }
 
-int kobj_do(struct ctl_genl *c, struct nlmsghdr *nlh, const char *what)
+int kobj_query(struct ctl_genl *c, struct nlmsghdr *nlh, nl_genl_msg_cb cb, void *data,
+	       const char *what)
 {
-	int err = nl_genl_request(&c->nl, nlh, NULL, NULL);
+	int err = nl_genl_request(&c->nl, nlh, cb, data);
 
 	return err ? ctl_genl_fail(c, err, what, NULL, NULL) : XMESHCTL_EXIT_OK;
+}
+
+int kobj_do(struct ctl_genl *c, struct nlmsghdr *nlh, const char *what)
+{
+	return kobj_query(c, nlh, NULL, NULL, what);
+}
+
+int kobj_reserve(void *vecp, size_t *cap, size_t n, size_t size, size_t first, size_t max)
+{
+	size_t ncap;
+	void *v;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? 2 * *cap : first;
+	if (ncap > max)
+		return -E2BIG;
+	/* vecp points to a T *: copied as bytes, so any T will do. */
+	memcpy(&v, vecp, sizeof(v));
+	v = realloc(v, ncap * size);
+	if (!v)
+		return -ENOMEM;
+	memcpy(vecp, &v, sizeof(v));
+	*cap = ncap;
+	return 0;
 }
 
 int kobj_dump(struct ctl_genl *c, uint8_t cmd, const char *ifname, nl_genl_msg_cb cb,

@@ -43,6 +43,13 @@ int kobj_parse_key(const char *s, uint8_t key[32]);
 /* "10000000", "10k", "10M", "1G" (x1000); for bytes and bits/s. */
 int kobj_parse_size(const char *s, uint64_t *v);
 
+/*
+ * A group's command line "GROUP ACTION DEV ...": set act and dev (a valid
+ * device name) and return 0, or print the usage error and return its status.
+ */
+int kobj_action_dev(int argc, char **argv, const struct xmeshctl_opts *o, const char **act,
+		    const char **dev);
+
 /* A message of cmd naming device ifname. */
 struct nlmsghdr *kobj_msg(struct ctl_genl *c, uint8_t cmd, const char *ifname);
 /* Put a route-set nest of type with p's address and length. */
@@ -56,12 +63,24 @@ int kobj_get_prefix(const struct nlattr *nest, struct kobj_prefix *p, uint64_t *
  * return the exit status.
  */
 int kobj_do(struct ctl_genl *c, struct nlmsghdr *nlh, const char *what);
+/* The same for a request whose replies go to cb (a get of one object). */
+int kobj_query(struct ctl_genl *c, struct nlmsghdr *nlh, nl_genl_msg_cb cb, void *data,
+	       const char *what);
 /*
  * Dump cmd of device ifname into cb; reset(data) runs before each try, as
  * a dump that raced with a change (NLM_F_DUMP_INTR) is done again.
  */
 int kobj_dump(struct ctl_genl *c, uint8_t cmd, const char *ifname, nl_genl_msg_cb cb,
 	      void (*reset)(void *data), void *data, const char *what);
+
+/*
+ * Room for one more element in the array *vecp (a pointer to a T *) of *cap
+ * elements of size bytes, n of them used: the capacity doubles from first,
+ * and -E2BIG past max elements, so a runaway dump cannot eat the memory.
+ */
+int kobj_reserve(void *vecp, size_t *cap, size_t n, size_t size, size_t first, size_t max);
+#define KOBJ_RESERVE(l, first, max) \
+	kobj_reserve(&(l)->v, &(l)->cap, (l)->n, sizeof(*(l)->v), (first), (max))
 
 /* Top-level attributes of a reply into tb[XMESH_A_DEV_MAX + 1]. */
 int kobj_parse_top(const struct nlmsghdr *nlh, const struct nlattr **tb);

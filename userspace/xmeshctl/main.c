@@ -77,26 +77,29 @@ static const struct xmeshctl_cmd commands[] = {
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+__attribute__((format(printf, 1, 0))) static void verr(const char *fmt, va_list ap)
+{
+	fputs("xmeshctl: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void ctl_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("xmeshctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	verr(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int ctl_usage_err(const struct xmeshctl_opts *o, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("xmeshctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	verr(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	if (o->cmd)
 		fprintf(stderr, "usage: xmeshctl %s %s\n", o->cmd->name, o->cmd->args);
 	return XMESHCTL_EXIT_USAGE;

@@ -85,22 +85,14 @@ static int peer_cb(const struct nlmsghdr *nlh, const struct genlmsghdr *genl, vo
 {
 	const struct nlattr *tb[XMESH_A_DEV_MAX + 1];
 	struct peer_list *l = data;
+	int err;
 
 	(void)genl;
 	if (kobj_parse_top(nlh, tb) || !tb[XMESH_A_DEV_PEER])
 		return -EBADMSG;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		struct peer_info *v;
-
-		if (cap > MAX_PEERS)
-			return -E2BIG;
-		v = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	err = KOBJ_RESERVE(l, 16, MAX_PEERS);
+	if (err)
+		return err;
 	if (parse_peer(tb[XMESH_A_DEV_PEER], &l->v[l->n]))
 		return -EBADMSG;
 	l->n++;
@@ -161,12 +153,10 @@ int ctl_peer_list(struct ctl_genl *c, const char *dev, const uint64_t *only,
 	if (only) {
 		struct nlmsghdr *nlh = kobj_msg(c, XMESH_CMD_PEER_GET, dev);
 		struct nlattr *nest = mnl_attr_nest_start(nlh, XMESH_A_DEV_PEER);
-		int err;
 
 		mnl_attr_put_u64(nlh, XMESH_A_PEER_NODE_ID, *only);
 		mnl_attr_nest_end(nlh, nest);
-		err = nl_genl_request(&c->nl, nlh, peer_cb, &l);
-		ret = err ? ctl_genl_fail(c, err, "peer show", NULL, NULL) : 0;
+		ret = kobj_query(c, nlh, peer_cb, &l, "peer show");
 	} else {
 		ret = kobj_dump(c, XMESH_CMD_PEER_GET, dev, peer_cb, peer_reset, &l, "peer list");
 	}
@@ -271,12 +261,9 @@ int cmd_peer(int argc, char **argv, const struct xmeshctl_opts *o)
 	uint64_t id = 0;
 	int ret;
 
-	if (argc < 3)
-		return ctl_usage_err(o, "peer: need an action and a device");
-	act = argv[1];
-	dev = argv[2];
-	if (ctl_check_ifname(dev))
-		return ctl_usage_err(o, "peer: invalid device name '%s'", dev);
+	ret = kobj_action_dev(argc, argv, o, &act, &dev);
+	if (ret)
+		return ret;
 	if (strcmp(act, "list")) {
 		if (argc < 4 || kobj_parse_node(argv[3], &id))
 			return ctl_usage_err(o, "peer %s: need a node id (1..2^64-1)", act);
@@ -369,10 +356,9 @@ int cmd_key(int argc, char **argv, const struct xmeshctl_opts *o)
 
 	if (argc < 4)
 		return ctl_usage_err(o, "key: need an action, a device and a node id");
-	act = argv[1];
-	dev = argv[2];
-	if (ctl_check_ifname(dev))
-		return ctl_usage_err(o, "key: invalid device name '%s'", dev);
+	ret = kobj_action_dev(argc, argv, o, &act, &dev);
+	if (ret)
+		return ret;
 	if (kobj_parse_node(argv[3], &id))
 		return ctl_usage_err(o, "key: bad node id '%s'", argv[3]);
 	if (!strcmp(act, "swap")) {

@@ -34,22 +34,14 @@ static int route_cb(const struct nlmsghdr *nlh, const struct genlmsghdr *genl, v
 {
 	const struct nlattr *tb[XMESH_A_DEV_MAX + 1];
 	struct route_list *l = data;
+	int err;
 
 	(void)genl;
 	if (kobj_parse_top(nlh, tb) || !tb[XMESH_A_DEV_ROUTE])
 		return -EBADMSG;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 64;
-		struct route_info *v;
-
-		if (cap > MAX_ROUTES)
-			return -E2BIG;
-		v = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	err = KOBJ_RESERVE(l, 64, MAX_ROUTES);
+	if (err)
+		return err;
 	if (kobj_get_prefix(tb[XMESH_A_DEV_ROUTE], &l->v[l->n].p, &l->v[l->n].node_id))
 		return -EBADMSG;
 	l->n++;
@@ -189,12 +181,9 @@ int cmd_route(int argc, char **argv, const struct xmeshctl_opts *o)
 	uint64_t node = 0;
 	int ret;
 
-	if (argc < 3)
-		return ctl_usage_err(o, "route: need an action and a device");
-	act = argv[1];
-	dev = argv[2];
-	if (ctl_check_ifname(dev))
-		return ctl_usage_err(o, "route: invalid device name '%s'", dev);
+	ret = kobj_action_dev(argc, argv, o, &act, &dev);
+	if (ret)
+		return ret;
 	if (!strcmp(act, "add") || !strcmp(act, "del")) {
 		bool add = !strcmp(act, "add");
 
@@ -247,23 +236,15 @@ static int nh_cb(const struct nlmsghdr *nlh, const struct genlmsghdr *genl, void
 	const struct nlattr *nt[XMESH_A_NEXTHOP_MAX + 1];
 	struct nh_list *l = data;
 	struct nh_info *h;
+	int err;
 
 	(void)genl;
 	if (kobj_parse_top(nlh, tb) || !tb[XMESH_A_DEV_NEXTHOP] ||
 	    kobj_parse_nest(tb[XMESH_A_DEV_NEXTHOP], nt, XMESH_A_NEXTHOP_MAX))
 		return -EBADMSG;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		struct nh_info *v;
-
-		if (cap > MAX_ROUTES)
-			return -E2BIG;
-		v = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	err = KOBJ_RESERVE(l, 16, MAX_ROUTES);
+	if (err)
+		return err;
 	h = &l->v[l->n++];
 	h->dst = kobj_u64(nt[XMESH_A_NEXTHOP_DST_NODE], 0);
 	h->via = kobj_u64(nt[XMESH_A_NEXTHOP_VIA_NODE], 0);
@@ -317,12 +298,9 @@ int cmd_nexthop(int argc, char **argv, const struct xmeshctl_opts *o)
 	bool add;
 	int ret;
 
-	if (argc < 3)
-		return ctl_usage_err(o, "nexthop: need an action and a device");
-	act = argv[1];
-	dev = argv[2];
-	if (ctl_check_ifname(dev))
-		return ctl_usage_err(o, "nexthop: invalid device name '%s'", dev);
+	ret = kobj_action_dev(argc, argv, o, &act, &dev);
+	if (ret)
+		return ret;
 	if (!strcmp(act, "list")) {
 		if (argc != 3)
 			return ctl_usage_err(o, "nexthop list: unexpected argument '%s'", argv[3]);

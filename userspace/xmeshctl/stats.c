@@ -25,7 +25,7 @@ int cmd_stats(int argc, char **argv, const struct xmeshctl_opts *o)
 	struct json_writer w;
 	struct ctl_genl c;
 	const char *dev;
-	int ret, err;
+	int ret;
 
 	if (argc != 2)
 		return ctl_usage_err(o, "stats: need exactly one device");
@@ -35,11 +35,9 @@ int cmd_stats(int argc, char **argv, const struct xmeshctl_opts *o)
 	ret = ctl_genl_open(&c);
 	if (ret)
 		return ret;
-	err = nl_genl_request(&c.nl, kobj_msg(&c, XMESH_CMD_DEV_GET, dev), dev_stats_cb, v);
-	if (err) {
-		ret = ctl_genl_fail(&c, err, "stats", NULL, NULL);
+	ret = kobj_query(&c, kobj_msg(&c, XMESH_CMD_DEV_GET, dev), dev_stats_cb, v, "stats");
+	if (ret)
 		goto out;
-	}
 	if (o->json) {
 		json_init(&w, stdout, o->pretty);
 		json_obj_start(&w);

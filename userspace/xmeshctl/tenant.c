@@ -31,23 +31,15 @@ static int tenant_cb(const struct nlmsghdr *nlh, const struct genlmsghdr *genl, 
 	struct tenant_list *l = data;
 	const struct nlattr *a;
 	struct tenant_info *t;
+	int err;
 
 	(void)genl;
 	if (kobj_parse_top(nlh, tb) || !tb[XMESH_A_DEV_TENANT] ||
 	    kobj_parse_nest(tb[XMESH_A_DEV_TENANT], tt, XMESH_A_TENANT_MAX))
 		return -EBADMSG;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 8;
-		struct tenant_info *v;
-
-		if (cap > MAX_TENANTS)
-			return -E2BIG;
-		v = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	err = KOBJ_RESERVE(l, 8, MAX_TENANTS);
+	if (err)
+		return err;
 	t = &l->v[l->n];
 	memset(t, 0, sizeof(*t));
 	t->id = kobj_u32(tt[XMESH_A_TENANT_ID], 0);
@@ -118,12 +110,10 @@ int ctl_tenant_list(struct ctl_genl *c, const char *dev, const uint32_t *only,
 	if (only) {
 		struct nlmsghdr *nlh = kobj_msg(c, XMESH_CMD_TENANT_GET, dev);
 		struct nlattr *nest = mnl_attr_nest_start(nlh, XMESH_A_DEV_TENANT);
-		int err;
 
 		mnl_attr_put_u32(nlh, XMESH_A_TENANT_ID, *only);
 		mnl_attr_nest_end(nlh, nest);
-		err = nl_genl_request(&c->nl, nlh, tenant_cb, &l);
-		ret = err ? ctl_genl_fail(c, err, "tenant show", NULL, NULL) : 0;
+		ret = kobj_query(c, nlh, tenant_cb, &l, "tenant show");
 	} else {
 		ret = kobj_dump(c, XMESH_CMD_TENANT_GET, dev, tenant_cb, tenant_reset, &l,
 				"tenant list");
@@ -188,12 +178,9 @@ int cmd_tenant(int argc, char **argv, const struct xmeshctl_opts *o)
 	uint8_t cmd;
 	int ret;
 
-	if (argc < 3)
-		return ctl_usage_err(o, "tenant: need an action and a device");
-	act = argv[1];
-	dev = argv[2];
-	if (ctl_check_ifname(dev))
-		return ctl_usage_err(o, "tenant: invalid device name '%s'", dev);
+	ret = kobj_action_dev(argc, argv, o, &act, &dev);
+	if (ret)
+		return ret;
 	if (!strcmp(act, "list")) {
 		if (argc != 3)
 			return ctl_usage_err(o, "tenant list: unexpected argument '%s'", argv[3]);
