@@ -246,10 +246,11 @@ static __always_inline int parse_ip6(struct xm_pkt *p, void *data,
 			/* The first carries the header chain (RFC 8200). */
 			p->frag = true;
 			len = 8;
-		} else if (nexthdr == XM_NEXTHDR_AUTH)
+		} else if (nexthdr == XM_NEXTHDR_AUTH) {
 			len = (opt[1] + 2) * 4;
-		else
+		} else {
 			len = (opt[1] + 1) * 8;
+		}
 		nexthdr = opt[0];
 		off += len;
 		if (off > tot)
