@@ -26,9 +26,10 @@
 #define XM_BPF_MAX_LOCAL_ADDRS	256
 
 /*
- * The largest hop limit a relay sends on: a packet arriving with more is
- * relayed with XM_HOP_LIMIT_MAX - 1 (the module caps it the same way), so a
- * routing loop or a forged header costs at most this many hops.
+ * The largest hop limit a packet may carry, the module's
+ * XMESH_WIRE_HOP_LIMIT_MAX: senders start at most there, a packet arriving
+ * with more is dropped (relayed or local), so a routing loop or a forged
+ * header costs at most this many hops.
  */
 #define XM_HOP_LIMIT_MAX	8
 

@@ -5,7 +5,7 @@
  * Only a configured peer's endpoint (outer source address and UDP port) is
  * relayed for, only frames addressed to this host (its NIC's MAC, one of
  * its underlay addresses) are relayed, never back to their sender, and
- * with a hop limit capped at XM_HOP_LIMIT_MAX.
+ * only with a hop limit of at most XM_HOP_LIMIT_MAX.
  *
  * Transit packets stay encrypted: the outer xmesh header names the final
  * destination node in clear, so a relay only swaps the outer addresses and
@@ -45,6 +45,10 @@
 
 /* What the parsers return when the packet is relayable; else a stat. */
 #define XM_PARSED		XM_XDP_STAT_MAX
+
+#ifdef XMESH_WIRE_HOP_LIMIT_MAX
+_Static_assert(XM_HOP_LIMIT_MAX == XMESH_WIRE_HOP_LIMIT_MAX, "XDP caps hops as the module");
+#endif
 
 /* The smallest xmesh payload: a header and the tag of an empty plaintext. */
 #define XM_MIN_UDP_PAYLOAD	(XMESH_WIRE_HDR_LEN + XMESH_WIRE_TAG_LEN)
@@ -637,7 +641,6 @@ static __always_inline int relay(struct xdp_md *ctx, const struct xm_pkt *p,
 	__u64 now = bpf_jiffies64();
 	__u8 mac[ETH_ALEN];
 	__u16 port, word;
-	__u8 hop;
 	__u64 sum;
 	int rc;
 
@@ -676,10 +679,8 @@ static __always_inline int relay(struct xdp_md *ctx, const struct xm_pkt *p,
 	port = bpf_htons(e->nh_port);
 	sum += csum_word_diff(udp->dest, port);
 	udp->dest = port;
-	/* Sent on with at most XM_HOP_LIMIT_MAX - 1. */
 	word = *(__u16 *)xh;
-	hop = xh->hop_limit;
-	xh->hop_limit = (hop > XM_HOP_LIMIT_MAX ? XM_HOP_LIMIT_MAX : hop) - 1;
+	xh->hop_limit--;
 	sum += csum_word_diff(word, *(__u16 *)xh);
 
 	/* A zero UDP checksum over IPv4 means "none" and stays so. */
@@ -750,7 +751,8 @@ static __always_inline int classify(struct xdp_md *ctx)
 	if (!known && !from_peer(&v, p.v6))
 		return XM_XDP_DROP_UNKNOWN_PEER;
 
-	if (v.xh->hop_limit == 0)
+	/* No conforming sender starts above the cap (as the module checks). */
+	if (v.xh->hop_limit == 0 || v.xh->hop_limit > XM_HOP_LIMIT_MAX)
 		return XM_XDP_DROP_HOP_LIMIT;
 	if (dst == cfg.self_node)
 		return XM_XDP_PASS_LOCAL;

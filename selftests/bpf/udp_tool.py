@@ -22,7 +22,7 @@ import sys
 import time
 
 XMESH_VER_TYPE_DATA = 1 << 4 | 1
-XMESH_HOP_LIMIT = 16
+XMESH_HOP_LIMIT = 8  # XM_HOP_LIMIT_MAX: more is dropped
 
 
 def family(addr):

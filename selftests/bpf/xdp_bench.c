@@ -109,12 +109,13 @@ static int cmd_time(unsigned long n)
 {
 	struct spec s4 = {
 		.src = PEER4, .dst = SELF4, .sport = XMESH_DEFAULT_PORT,
-		.dport = XMESH_DEFAULT_PORT, .hop = 16, .dst_node = NODE_VIA_UT1,
+		.dport = XMESH_DEFAULT_PORT, .hop = XM_HOP_LIMIT_MAX, .dst_node = NODE_VIA_UT1,
 		.payload = 80, .dmac = (const uint8_t *)MAC_UT0,
 	};
 	struct spec s6 = {
 		.v6 = true, .src = PEER6, .dst = SELF6, .sport = XMESH_DEFAULT_PORT,
-		.dport = XMESH_DEFAULT_PORT, .hop = 16, .dst_node = NODE_VIA_UT1_V6,
+		.dport = XMESH_DEFAULT_PORT, .hop = XM_HOP_LIMIT_MAX,
+		.dst_node = NODE_VIA_UT1_V6,
 		.payload = 80, .dmac = (const uint8_t *)MAC_UT0,
 	};
 	double relay[ROUNDS], relay6[ROUNDS], floor_ns[ROUNDS], ratio[ROUNDS];
@@ -278,7 +279,7 @@ static int cmd_pps(char **argv)
 	uint8_t dmac[6], smac[6] = { 0x02, 0, 0, 0, 0xaa, 0x01 };
 	struct spec s = {
 		.src = argv[8], .dst = argv[9], .sport = XMESH_DEFAULT_PORT,
-		.dport = XMESH_DEFAULT_PORT, .hop = 16,
+		.dport = XMESH_DEFAULT_PORT, .hop = XM_HOP_LIMIT_MAX,
 		.dst_node = strtoull(argv[10], NULL, 0), .payload = 64,
 		.dmac = dmac, .smac = smac,
 	};

@@ -36,13 +36,13 @@
 
 static const struct spec base4 = {
 	.src = PEER4, .dst = SELF4, .sport = PORT, .dport = PORT,
-	.hop = 16, .dst_node = NODE_VIA_UT1, .payload = 80,
+	.hop = XM_HOP_LIMIT_MAX, .dst_node = NODE_VIA_UT1, .payload = 80,
 	.dmac = (const uint8_t *)MAC_UT0,
 };
 
 static const struct spec base6 = {
 	.v6 = true, .src = PEER6, .dst = SELF6, .sport = PORT, .dport = PORT,
-	.hop = 16, .dst_node = NODE_VIA_UT1_V6, .payload = 80,
+	.hop = XM_HOP_LIMIT_MAX, .dst_node = NODE_VIA_UT1_V6, .payload = 80,
 	.dmac = (const uint8_t *)MAC_UT0,
 };
 
@@ -216,9 +216,7 @@ static void check_relayed(struct __test_metadata *_metadata, FIXTURE_DATA(xdp) *
 	ASSERT_EQ(0, memcmp(out.b + in->l3 + saddr + alen, want, alen));
 	ASSERT_EQ(PORT, out.b[in->l4] << 8 | out.b[in->l4 + 1]);
 	ASSERT_EQ(NH_PORT, out.b[in->l4 + 2] << 8 | out.b[in->l4 + 3]);
-	/* The hop limit is capped: sent on with at most XM_HOP_LIMIT_MAX - 1. */
-	ASSERT_EQ((in->b[xh + 1] > XM_HOP_LIMIT_MAX ? XM_HOP_LIMIT_MAX : in->b[xh + 1]) - 1,
-		  out.b[xh + 1]);
+	ASSERT_EQ(in->b[xh + 1] - 1, out.b[xh + 1]);
 
 	if (!in->v6) {
 		unsigned int ihl = (in->b[in->l3] & 0xf) * 4;
@@ -395,8 +393,8 @@ TEST_F(xdp, relay_checksums_every_hop_limit)
 	struct pkt p;
 	unsigned int hop;
 
-	/* Every value of the hop byte, both families, odd payload sizes. */
-	for (hop = 2; hop <= 255; hop++) {
+	/* Every relayable hop limit, both families, odd payload sizes. */
+	for (hop = 2; hop <= XM_HOP_LIMIT_MAX; hop++) {
 		s = hop & 1 ? base6 : base4;
 		s.hop = hop;
 		s.payload = 48 + hop % 17;
@@ -977,8 +975,11 @@ TEST_F(xdp, not_for_host_not_relayed)
 	}
 }
 
-/* Whatever hop limit arrives, a relay sends on at most XM_HOP_LIMIT_MAX - 1. */
-TEST_F(xdp, hop_limit_capped)
+/*
+ * No conforming sender starts above XM_HOP_LIMIT_MAX (8, the module's cap):
+ * such a packet is dropped, relayed or local, also from a warm cache.
+ */
+TEST_F(xdp, hop_limit_above_cap)
 {
 	static const uint8_t hops[] = { 9, 16, 64, 255 };
 	struct spec s;
@@ -986,20 +987,20 @@ TEST_F(xdp, hop_limit_capped)
 	unsigned int i;
 
 	ASSERT_EQ(8, XM_HOP_LIMIT_MAX);
+	build(&p, &base4);
+	ASSERT_EQ(XDP_REDIRECT, run(self, &p));
+	ASSERT_EQ(XM_HOP_LIMIT_MAX - 1, self->out[p.l4 + 8 + 1]);
 	for (i = 0; i < sizeof(hops); i++) {
 		s = i & 1 ? base6 : base4;
 		s.hop = hops[i];
 		build(&p, &s);
-		ASSERT_EQ(XDP_REDIRECT, run(self, &p));
-		ASSERT_EQ(XM_HOP_LIMIT_MAX - 1, self->out[p.l4 + 8 + 1]);
-		check_relayed(_metadata, self, &p, (const uint8_t *)MAC_NH_UT1, self->ut1_mac,
-			      s.v6 ? NH_UT1_V6 : NH_UT1);
+		ASSERT_EQ(XDP_DROP, run(self, &p));
+		ASSERT_TRUE(counted(self, XM_XDP_DROP_HOP_LIMIT, p.len));
+		s.dst_node = NODE_SELF;
+		build(&p, &s);
+		ASSERT_EQ(XDP_DROP, run(self, &p));
+		ASSERT_TRUE(counted(self, XM_XDP_DROP_HOP_LIMIT, p.len));
 	}
-	s = base4;
-	s.hop = XM_HOP_LIMIT_MAX;
-	build(&p, &s);
-	ASSERT_EQ(XDP_REDIRECT, run(self, &p));
-	ASSERT_EQ(XM_HOP_LIMIT_MAX - 1, self->out[p.l4 + 8 + 1]);
 }
 
 /*
