@@ -142,6 +142,11 @@ static void do_node(struct node *n, int chan, struct arena *a)
 		"tx_errors", "peers", "sessions", "key_installs", "dht_contacts",
 		"dht_records", "dht_lookups_ok", "dht_lookups_failed", "route_neighbours",
 		"route_changes", "kernel_requests", "kernel_errors", "prefix_routes",
+		"prefixes_granted",
+		/* prefix_auth.h's refusals, in enum pa_refusal's order */
+		"prefix_refused_default_route", "prefix_refused_invalid",
+		"prefix_refused_overlaps_own", "prefix_refused_overlaps_other_node",
+		"prefix_refused_not_allowed", "prefix_refused_table_full",
 	};
 	const char *drop_names[ENV_DROP_MAX];
 	Xmesh__CtlCounter *drops, *stats, **dp, **sp;
@@ -175,6 +180,10 @@ static void do_node(struct node *n, int chan, struct arena *a)
 	vals[v++] = ks.requests;
 	vals[v++] = ks.errors;
 	vals[v++] = n->st.prefix_routes;
+	vals[v++] = pa_granted(n->pa);
+	_Static_assert(PA_REFUSE__COUNT == 6, "one prefix_refused_* name per refusal");
+	for (int i = 0; i < PA_REFUSE__COUNT; i++)
+		vals[v++] = pa_refused(n->pa, (enum pa_refusal)i);
 
 	drops = counters(a, &nd_drops, drop_names, n->st.drops, ENV_DROP_MAX);
 	stats = counters(a, &nd_stats, stat_names, vals, v);
