@@ -65,6 +65,7 @@ enum route_drop {
 	ROUTE_DROP_NOT_NEIGH,  /* update/request from a node not (yet) a neighbour */
 	ROUTE_DROP_TABLE_FULL, /* neighbour, destination or route table full */
 	ROUTE_DROP_SELF,       /* claims to come from this node */
+	ROUTE_DROP_SEQNO_RATE, /* seqno request over its rate: answered, seqno not raised */
 	ROUTE_DROP__COUNT
 };
 
