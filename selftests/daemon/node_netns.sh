@@ -256,14 +256,15 @@ routing_topology() { # routing_topology ring|line
 	local kind=$1 n=5 i j links
 	for i in $(seq $n); do mkns "${tag}r$kind$i"; done
 	# Link i joins node i (its interface l$i) and node i+1 (r$i); a ring
-	# also joins node n and node 1.
+	# also joins node n and node 1. Link-local addresses: routing takes
+	# neighbours from 169.254/16 (and fe80::/10) sources only.
 	[ "$kind" = ring ] && links=$n || links=$((n - 1))
 	for i in $(seq $links); do
 		j=$((i % n + 1))
 		ip link add "l$i" netns "${tag}r$kind$i" type veth peer name "r$i" \
 			netns "${tag}r$kind$j"
-		ip -n "${tag}r$kind$i" addr add "10.78.$i.1/24" dev "l$i"
-		ip -n "${tag}r$kind$j" addr add "10.78.$i.2/24" dev "r$i"
+		ip -n "${tag}r$kind$i" addr add "169.254.$i.1/24" dev "l$i"
+		ip -n "${tag}r$kind$j" addr add "169.254.$i.2/24" dev "r$i"
 		ip -n "${tag}r$kind$i" link set "l$i" up
 		ip -n "${tag}r$kind$j" link set "r$i" up
 	done
@@ -271,11 +272,11 @@ routing_topology() { # routing_topology ring|line
 		local args=() addr= p=$(((i + n - 2) % n + 1))
 		if ip -n "${tag}r$kind$i" link show "l$i" >/dev/null 2>&1; then
 			args+=(-L "l$i")
-			addr=10.78.$i.1
+			addr=169.254.$i.1
 		fi
 		if ip -n "${tag}r$kind$i" link show "r$p" >/dev/null 2>&1; then
 			args+=(-L "r$p")
-			[ -n "$addr" ] || addr=10.78.$p.2
+			[ -n "$addr" ] || addr=169.254.$p.2
 		fi
 		# No seed: neighbours find each other by link-local multicast.
 		start "$kind$i" "${tag}r$kind$i" -l "0.0.0.0:$PORT" -a "$addr:$PORT" "${args[@]}"

@@ -670,8 +670,9 @@ static void peer_of(struct world *w, int i, int ifindex, struct xm_peer_ref *p)
 	memset(p, 0, sizeof(*p));
 	p->id = *netsim_node_id(w->sim, i);
 	memcpy(p->pk, netsim_node_pk(w->sim, i), XM_PUBKEY_LEN);
-	p->addr = *netsim_node_addr(w->sim, i);
+	p->addr = *netsim_node_ll_addr(w->sim, i);
 	p->ifindex = ifindex;
+	p->ttl = 255;
 }
 
 static int encode_update(const uint8_t pk[XM_PUBKEY_LEN], uint32_t seqno, uint16_t metric,

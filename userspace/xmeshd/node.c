@@ -157,6 +157,7 @@ static void on_udp(void *arg, int chan, const struct xm_io_dgram *d)
 	memcpy(from.pk, m.pk, XM_PUBKEY_LEN);
 	from.addr = d->from;
 	from.ifindex = d->ifindex;
+	from.ttl = d->ttl;
 	n->st.rx[m.kind & 3]++;
 	switch (m.kind) {
 	case XM_MSG_HANDSHAKE:

@@ -33,6 +33,8 @@ static const char *const drop_names[ROUTE_DROP__COUNT] = {
 	[ROUTE_DROP_TABLE_FULL] = "table_full",
 	[ROUTE_DROP_SELF] = "self",
 	[ROUTE_DROP_SEQNO_RATE] = "seqno_request_rate",
+	[ROUTE_DROP_TTL] = "ttl_below_255",
+	[ROUTE_DROP_NOT_LINK_LOCAL] = "not_link_local",
 };
 
 const char *route_drop_name(enum route_drop d)
@@ -533,6 +535,14 @@ static void check_stall(struct route *r, uint64_t now)
 	r->resumed_at = now;
 }
 
+/* 169.254.0.0/16 (IPv4, as the daemon's addresses are v4-mapped) or fe80::/10. */
+static bool link_local(const struct xm_addr *a)
+{
+	if (xm_addr_is_v4(a))
+		return a->ip.s6_addr[12] == 169 && a->ip.s6_addr[13] == 254;
+	return a->ip.s6_addr[0] == 0xfe && (a->ip.s6_addr[1] & 0xc0) == 0x80;
+}
+
 int route_receive(struct route *r, const struct xm_peer_ref *from_in, const uint8_t *body,
 		  size_t len)
 {
@@ -546,6 +556,19 @@ int route_receive(struct route *r, const struct xm_peer_ref *from_in, const uint
 	if (!xm_node_id_cmp(&from->id, &r->self)) {
 		r->st.drops[ROUTE_DROP_SELF]++;
 		return -EINVAL;
+	}
+	/*
+	 * Neighbours only, as Babel requires: sent from a link-local address
+	 * with TTL 255, which no host beyond the link can forge (GTSM, RFC
+	 * 5082). Cheap checks, before the body is even decoded.
+	 */
+	if (from->ttl != ROUTE_TTL) {
+		r->st.drops[ROUTE_DROP_TTL]++;
+		return -EPERM;
+	}
+	if (!link_local(&from->addr)) {
+		r->st.drops[ROUTE_DROP_NOT_LINK_LOCAL]++;
+		return -EPERM;
 	}
 	err = route_msg_decode(&m, body, len);
 	if (err) {

@@ -23,6 +23,8 @@
  * 4 per second, far from wrapping the 2^32 space (2^31 to look newer).
  */
 #define ROUTE_SEQNO_BUMP_MS 1000u
+/* GTSM (RFC 5082): the TTL / hop limit of datagrams from a neighbour on the link. */
+#define ROUTE_TTL 255
 #define ROUTE_RTT_MAX_MS 60000u           /* larger samples are ignored */
 #define ROUTE_RTT_COST_MAX 2048u          /* RTT part of a link cost, in ms */
 #define ROUTE_RTT_WARMUP 8                /* first samples, averaged */
