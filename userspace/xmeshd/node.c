@@ -275,12 +275,15 @@ static void on_keys(void *arg, const struct hs_peer *p, const struct hs_keys *k)
 	uint64_t kid = xm_node_kid(&p->id);
 	bool first;
 
-	sync_prefixes(n, p);
-	if (!n->kern)
-		return; /* control plane only: the keys are not used */
+	if (!n->kern) {
+		/* Control plane only: the keys are not used, who holds what still counts. */
+		sync_prefixes(n, p);
+		return;
+	}
 	first = !installed(n, kid, true);
 	if (!kernel_install_keys(n->kern, p, k, n->cfg.rekey_packets, first))
 		n->st.key_installs++;
+	sync_prefixes(n, p); /* after the peer exists in the module */
 	if (first)
 		direct_nexthop(n, &p->id);
 	if (n->maps && first) {
