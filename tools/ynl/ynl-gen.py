@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Generate the xmesh UAPI header and kernel policy tables from a YNL spec.
 
-The YNL spec (Documentation/netlink/xmesh.yaml) is the source of truth of
-the generic netlink family. From it this tool writes:
+The YNL spec (Documentation/netlink/specs/xmesh.yaml) is the source of
+truth of the generic netlink family. From it this tool writes:
 
   --mode uapi     the UAPI header: constants, enums of definitions,
                   attribute and command enums, multicast group names;
