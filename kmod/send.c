@@ -235,7 +235,7 @@ static enum xmesh_stat tx_tenant(struct xmesh_dp *dp, struct sk_buff *skb,
 		if (!t)
 			return XMESH_STAT_DROP_NO_TENANT;
 		/* Not charged to the tenant it claims to be. */
-		if (READ_ONCE(t->ningress))
+		if (READ_ONCE(t->bound))
 			return XMESH_STAT_DROP_SPOOF;
 		tx->tenant = t;
 	}

@@ -264,8 +264,33 @@ void xmesh_tenant_commit_ingress(struct xmesh_tenant *t, const u32 *ifindex,
 	for (i = 0; i < n; i++)
 		if (!ifindex_in(ifindex[i], t->ingress, j))
 			t->ingress[j++] = ifindex[i];
-	WRITE_ONCE(t->ningress, j);
+	t->ningress = j;
+	WRITE_ONCE(t->bound, j > 0);
 	xmesh_dp_changed(t->dp);
+}
+
+/*
+ * A bound interface is unregistered (or leaves the netns): its index may
+ * come back on another interface, so the binding goes. The tenant stays
+ * bound, with fewer (maybe no) interfaces, until it is set again: losing
+ * its interface must not open its prefixes to other senders.
+ */
+void xmesh_tenant_ingress_gone(struct xmesh_dp *dp, int ifindex)
+{
+	struct xmesh_tenant *t;
+	unsigned int i;
+
+	mutex_lock(&dp->lock);
+	t = dp->dead ? NULL : xa_load(&dp->ingress, ifindex);
+	if (t) {
+		xa_erase(&dp->ingress, ifindex);
+		for (i = 0; i < t->ningress && t->ingress[i] != ifindex; i++)
+			;
+		if (i < t->ningress)
+			t->ingress[i] = t->ingress[--t->ningress];
+		xmesh_dp_changed(dp);
+	}
+	mutex_unlock(&dp->lock);
 }
 
 struct xmesh_tenant *xmesh_tenant_by_ingress(struct xmesh_dp *dp, int ifindex)

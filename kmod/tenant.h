@@ -45,7 +45,8 @@ struct xmesh_tenant {
 	unsigned long flags;	/* XMESH_TENANT_* bits */
 
 	struct xmesh_tenant_prefixes __rcu *prefixes;	/* NULL: none */
-	unsigned int ningress;	/* read locklessly: bound or not */
+	bool bound;		/* given ingress interfaces; read locklessly */
+	unsigned int ningress;
 	u32 ingress[XMESH_TENANT_MAX_INGRESS];	/* ifindexes, under dp->lock */
 
 	struct xmesh_stats stats;
@@ -86,6 +87,8 @@ void xmesh_tenant_commit_ingress(struct xmesh_tenant *t, const u32 *ifindex,
 				 unsigned int n);
 void xmesh_tenant_abort_ingress(struct xmesh_tenant *t, const u32 *ifindex,
 				unsigned int n);
+/* An interface of the device's netns is going away: unbind it. */
+void xmesh_tenant_ingress_gone(struct xmesh_dp *dp, int ifindex);
 /* The configured prefixes; under dp->lock or RCU. */
 const struct xmesh_tenant_prefixes *
 xmesh_tenant_prefixes(const struct xmesh_tenant *t);
