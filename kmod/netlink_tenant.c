@@ -302,16 +302,14 @@ int xmesh_nl_tenant_del_doit(struct sk_buff *skb, struct genl_info *info)
 #define TENANT_PREFIX_SIZE \
 	(nla_total_size(0) + nla_total_size(16) + nla_total_size(1))
 
-/* The size of a tenant's message with n prefixes and i interfaces. */
+/* The payload of a tenant's message with n prefixes and i interfaces. */
 static size_t tenant_msg_size(unsigned int n, unsigned int i)
 {
-	return genlmsg_total_size(nla_total_size(sizeof(u32)) +	/* ifindex */
-				  nla_total_size(0) +		/* tenant */
-				  nla_total_size(sizeof(u32)) +	/* id */
-				  n * TENANT_PREFIX_SIZE +
-				  i * nla_total_size(sizeof(u32)) +
-				  3 * nla_total_size_64bit(sizeof(u64)) +
-				  xmesh_stats_size());
+	return nla_total_size(sizeof(u32)) +	/* ifindex */
+	       nla_total_size(0) +		/* tenant */
+	       nla_total_size(sizeof(u32)) +	/* id */
+	       n * TENANT_PREFIX_SIZE + i * nla_total_size(sizeof(u32)) +
+	       3 * nla_total_size_64bit(sizeof(u64)) + xmesh_stats_size();
 }
 
 static int put_prefixes(struct sk_buff *msg, struct xmesh_tenant *t)
@@ -399,8 +397,10 @@ int xmesh_nl_tenant_get_doit(struct sk_buff *skb, struct genl_info *info)
 /* Every part of a dump has room for the largest tenant there can be. */
 int xmesh_nl_tenant_get_dump_start(struct netlink_callback *cb)
 {
-	cb->min_dump_alloc = tenant_msg_size(XMESH_NL_TENANT_PREFIXES,
-					     XMESH_TENANT_MAX_INGRESS);
+	size_t payload = tenant_msg_size(XMESH_NL_TENANT_PREFIXES,
+					 XMESH_TENANT_MAX_INGRESS);
+
+	cb->min_dump_alloc = nlmsg_total_size(genlmsg_total_size(payload));
 	return 0;
 }
 

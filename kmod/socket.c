@@ -205,6 +205,7 @@ int xmesh_socket_send(struct xmesh_dp *dp, struct xmesh_peer *peer,
 	}
 	/* Routes and filters of the underlay see the device's mark only. */
 	skb->mark = READ_ONCE(dp->fwmark);
+	skb->dev = dp->dev;	/* the tunnel's tx counters */
 	ecn &= INET_ECN_MASK;
 	if (ep->sa.sa_family == AF_INET)
 		return send4(dp, peer, &ep->sin, skb, ecn);
