@@ -95,8 +95,13 @@ ATTR_TYPES = set(INT_TYPES) | {'string', 'binary', 'flag', 'nest', 'pad'}
 CHECK_KEYS = {'min', 'max', 'min-len', 'max-len', 'exact-len'}
 OP_KEYS = {'name', 'doc', 'value', 'attribute-set', 'flags', 'do', 'dump',
            'event', 'mcgrp'}
-OP_FLAGS = {'admin-perm'}
-MSG_KEYS = {'request', 'reply'}
+# admin-perm: CAP_NET_ADMIN in the initial user namespace (GENL_ADMIN_PERM);
+# uns-admin-perm: CAP_NET_ADMIN over the netns' owner (GENL_UNS_ADMIN_PERM).
+OP_FLAGS = {'admin-perm', 'uns-admin-perm'}
+PERM_FLAGS = {'admin-perm': 'GENL_ADMIN_PERM',
+              'uns-admin-perm': 'GENL_UNS_ADMIN_PERM'}
+# pre: the dump's start callback (upstream YNL's name for it).
+MSG_KEYS = {'request', 'reply', 'pre'}
 
 
 def check_keys(what, obj, allowed):
@@ -147,11 +152,15 @@ def check_schema(spec):
         for kind in ('do', 'dump'):
             if kind in op:
                 check_keys(f'{what} {kind}', op[kind], MSG_KEYS)
-        # A do without a reply exists to change state: only admins may.
-        do = op.get('do')
-        if do is not None and 'reply' not in do and \
-                'admin-perm' not in op.get('flags', []):
-            raise SpecError(f'{what}: changes state but lacks admin-perm')
+        if 'pre' in op.get('do', {}):
+            raise SpecError(f'{what}: pre is supported on dump only')
+        # Least privilege: every request, reads included, needs an admin
+        # of the netns (a request without a flag would be open to all).
+        if ('do' in op or 'dump' in op) and \
+                not set(op.get('flags', [])) & set(PERM_FLAGS):
+            raise SpecError(f'{what}: lacks admin-perm or uns-admin-perm')
+        if len(set(op.get('flags', [])) & set(PERM_FLAGS)) > 1:
+            raise SpecError(f'{what}: more than one permission flag')
 
 
 class Family:
@@ -482,6 +491,9 @@ def gen_kernel_h(fam, ops):
             out += c_proto(f'int {fam.handler(op, "dumpit")}',
                            ['struct sk_buff *skb',
                             'struct netlink_callback *cb'])
+        if op.get('dump', {}).get('pre'):
+            out += c_proto(f'int {c_lower(op["dump"]["pre"])}',
+                           ['struct netlink_callback *cb'])
     out += ['', f'extern const struct genl_ops {fam.lower}_nl_ops[{len(ops)}];']
     if fam.mcgrps:
         out += ['', 'enum {']
@@ -531,6 +543,8 @@ def gen_kernel_c(fam, ops):
         body += ['\t{', f'\t\t.cmd\t\t= {fam.cmd_enum(op)},']
         if op.get('do'):
             body.append(f'\t\t.doit\t\t= {fam.handler(op, "doit")},')
+        if op.get('dump', {}).get('pre'):
+            body.append(f'\t\t.start\t\t= {c_lower(op["dump"]["pre"])},')
         if op.get('dump'):
             body.append(f'\t\t.dumpit\t\t= {fam.handler(op, "dumpit")},')
         last = op_maxattr(fam, op)
@@ -538,8 +552,8 @@ def gen_kernel_c(fam, ops):
             body.append(f'\t\t.policy\t\t= {fam.op_policy(op)},')
             body.append(f'\t\t.maxattr\t= '
                         f'{fam.attr_enum(op["attribute-set"], last)},')
-        if 'admin-perm' in op.get('flags', []):
-            body.append('\t\t.flags\t\t= GENL_ADMIN_PERM,')
+        for flag in op.get('flags', []):
+            body.append(f'\t\t.flags\t\t= {PERM_FLAGS[flag]},')
         body.append('\t},')
     body += ['};']
     if fam.mcgrps:
