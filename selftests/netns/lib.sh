@@ -243,7 +243,8 @@ expect_ge() {
 # last) is 90 s old:
 # new keys (labels from the clock: never the same twice) in each primary
 # slot, under the indexes the slot has now, so that what a test installed
-# and checks stays in place. Between checks no packet is in flight.
+# and checks stays in place (a pair without a primary key is left alone).
+# Between checks no packet is in flight.
 keys_at=""
 keys_refresh_due() {
 	case "$keys_at" in
@@ -267,7 +268,7 @@ keys_refresh() {
 			[ "$i" = "$j" ] && continue
 			# The primary slot's indexes: {"slot":"primary","local_index":L,"remote_index":R
 			re="\"node_id\":\"0x0*$j\"[^}]*\"slot\":\"primary\",\"local_index\":([0-9]+),\"remote_index\":([0-9]+)"
-			[[ $json =~ $re ]] || { echo "node $i: no primary key of $j in $json"; return 1; }
+			[[ $json =~ $re ]] || continue
 			key "$i-$j-$l"
 			script+="\"$XMESHCTL\" key set xmesh0 $j primary local-index ${BASH_REMATCH[1]}"
 			script+=" remote-index ${BASH_REMATCH[2]} encrypt-key $key_hex"

@@ -34,6 +34,9 @@ refused_key() {
 }
 
 same_key_refused() {
+	# The secondary slots may hold the generation-0 indexes (t_20).
+	ctl 1 key del xmesh0 2 secondary 2>/dev/null
+	ctl 2 key del xmesh0 1 secondary 2>/dev/null
 	key_pair h0 || return 1
 	refused_key 1 2 h0 || return 1
 	ctl 1 key del xmesh0 2 primary || return 1
