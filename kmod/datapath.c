@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Life cycle of a device's data-path state and its netdev hooks. */
 
+#include <linux/moduleparam.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 
@@ -10,6 +11,11 @@
 #include "route.h"
 #include "socket.h"
 #include "tenant.h"
+
+unsigned int xmesh_relay_pps = XMESH_RELAY_PPS_DEFAULT;
+module_param_named(relay_pps, xmesh_relay_pps, uint, 0644);
+MODULE_PARM_DESC(relay_pps,
+		 "Packets per second a relay forwards for one source peer (0: no limit)");
 
 static struct xmesh_device *dp_device(const struct xmesh_dp *dp)
 {
@@ -78,8 +84,18 @@ int xmesh_dp_init(struct xmesh_dp *dp, struct net_device *dev)
 	err = gro_cells_init(&dp->gro, dev);
 	if (err)
 		goto err_stats;
+	err = xmesh_endpoints_init(dp);
+	if (err)
+		goto err_gro;
+	err = xmesh_key_history_init(&dp->key_history);
+	if (err)
+		goto err_endpoints;
 	return 0;
 
+err_endpoints:
+	xmesh_endpoints_free(dp);
+err_gro:
+	gro_cells_destroy(&dp->gro);
 err_stats:
 	xmesh_stats_free(&dp->stats);
 err_tenants:
@@ -114,6 +130,8 @@ void xmesh_dp_uninit(struct xmesh_dp *dp)
 /* From the device destructor: netlink readers may hold the device until. */
 void xmesh_dp_destruct(struct xmesh_dp *dp)
 {
+	xmesh_key_history_free(&dp->key_history);
+	xmesh_endpoints_free(dp);
 	xmesh_stats_free(&dp->stats);
 	mutex_destroy(&dp->lock);
 }

@@ -20,6 +20,7 @@
 #include <linux/xmesh_wire.h>
 #include <net/gro_cells.h>
 
+#include "keys.h"
 #include "lpm.h"
 #include "stats.h"
 
@@ -57,7 +58,15 @@ struct xmesh_dp {
 
 	struct xmesh_stats stats;	/* device-wide counters */
 	struct gro_cells gro;
+
+	/* Peer endpoints by address and port: the sources a relay serves. */
+	struct hlist_head *endpoints;
+	siphash_key_t endpoint_secret;
+	struct xmesh_key_history key_history;
 };
+
+/* Packets/s a relay forwards for one source peer (module parameter). */
+extern unsigned int xmesh_relay_pps;
 
 /* Hooks for the device (kmod/device.c). */
 int xmesh_dp_init(struct xmesh_dp *dp, struct net_device *dev);

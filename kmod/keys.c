@@ -2,6 +2,8 @@
 /* Key slots, AEAD sealing and opening of packets, and the replay window. */
 
 #include <crypto/aead.h>
+#include <linux/mm.h>
+#include <linux/random.h>
 #include <linux/scatterlist.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
@@ -34,7 +36,8 @@ static struct crypto_aead *aead_new(const u8 *key)
 
 struct xmesh_keyslot *xmesh_keyslot_new(const u8 *enc_key, const u8 *dec_key,
 					u32 local_index, u32 remote_index,
-					u64 rekey_after)
+					u64 rekey_after, u32 reject_time,
+					u32 rekey_time)
 {
 	struct xmesh_keyslot *ks;
 	int err;
@@ -55,6 +58,13 @@ struct xmesh_keyslot *xmesh_keyslot_new(const u8 *enc_key, const u8 *dec_key,
 	ks->local_index = local_index;
 	ks->remote_index = remote_index;
 	ks->rekey_after = rekey_after ?: XMESH_REKEY_AFTER_DEFAULT;
+	/* Shorter than the defaults only (the netlink policy caps them too). */
+	ks->reject_after_time = min_t(u32, reject_time ?: XMESH_REJECT_AFTER_TIME,
+				      XMESH_REJECT_AFTER_TIME);
+	ks->rekey_after_time = min_t(u32, rekey_time ?: XMESH_REKEY_AFTER_TIME,
+				     XMESH_REKEY_AFTER_TIME);
+	ks->rekey_after_time = min(ks->rekey_after_time, ks->reject_after_time);
+	ks->reject_at = jiffies + ks->reject_after_time * HZ;
 	atomic64_set(&ks->tx_counter, 0);
 	spin_lock_init(&ks->replay.lock);
 	return ks;
@@ -76,10 +86,65 @@ static void keyslot_free_rcu(struct rcu_head *rcu)
 	kfree_sensitive(ks);
 }
 
+void xmesh_keyslot_start(struct xmesh_keyslot *ks,
+			 void (*expiring)(struct timer_list *t))
+{
+	unsigned long rekey_at = ks->reject_at -
+		(ks->reject_after_time - ks->rekey_after_time) * HZ;
+
+	timer_setup(&ks->rekey_timer, expiring, 0);
+	mod_timer(&ks->rekey_timer, rekey_at);
+}
+
 void xmesh_keyslot_free(struct xmesh_keyslot *ks)
 {
-	if (ks)
-		call_rcu(&ks->rcu, keyslot_free_rcu);
+	if (!ks)
+		return;
+	/* A slot never started has no timer (function is NULL). */
+	if (ks->rekey_timer.function)
+		del_timer_sync(&ks->rekey_timer);
+	call_rcu(&ks->rcu, keyslot_free_rcu);
+}
+
+int xmesh_key_history_init(struct xmesh_key_history *h)
+{
+	get_random_bytes(&h->secret, sizeof(h->secret));
+	h->fp = kvcalloc(XMESH_KEY_HISTORY, sizeof(*h->fp), GFP_KERNEL);
+	h->next = 0;
+	h->count = 0;
+	return h->fp ? 0 : -ENOMEM;
+}
+
+void xmesh_key_history_free(struct xmesh_key_history *h)
+{
+	kvfree(h->fp);
+	h->fp = NULL;
+	memzero_explicit(&h->secret, sizeof(h->secret));
+}
+
+static u64 key_fingerprint(const struct xmesh_key_history *h, const u8 *key)
+{
+	return siphash(key, XMESH_KEY_LEN, &h->secret);
+}
+
+bool xmesh_key_history_seen(const struct xmesh_key_history *h, const u8 *key)
+{
+	u64 fp = key_fingerprint(h, key);
+	unsigned int i;
+
+	/* At most XMESH_KEY_HISTORY compares, on KEY_NEW only. */
+	for (i = 0; i < h->count; i++)
+		if (h->fp[i] == fp)
+			return true;
+	return false;
+}
+
+void xmesh_key_history_add(struct xmesh_key_history *h, const u8 *key)
+{
+	h->fp[h->next] = key_fingerprint(h, key);
+	h->next = (h->next + 1) % XMESH_KEY_HISTORY;
+	if (h->count < XMESH_KEY_HISTORY)
+		h->count++;
 }
 
 bool xmesh_keyslot_next_counter(struct xmesh_keyslot *ks, u64 *counter,

@@ -10,8 +10,11 @@
 #define _XMESH_KEYS_H
 
 #include <linux/atomic.h>
+#include <linux/jiffies.h>
 #include <linux/rcupdate.h>
+#include <linux/siphash.h>
 #include <linux/spinlock.h>
+#include <linux/timer.h>
 #include <linux/types.h>
 
 struct crypto_aead;
@@ -21,6 +24,15 @@ struct xmesh_peer;
 /* Counters at or beyond this are never used (nonce exhaustion margin). */
 #define XMESH_REJECT_AFTER_MESSAGES	(U64_MAX - XMESH_REPLAY_WINDOW - 1)
 #define XMESH_REKEY_AFTER_DEFAULT	BIT_ULL(60)
+
+/*
+ * Lifetime of a key by time, from its installation (WireGuard's
+ * REJECT_AFTER_TIME and REKEY_AFTER_TIME): past the first it is neither used
+ * to send nor accepted on receive; at the second a key-expiring event asks
+ * the daemon to rekey. KEY_NEW may shorten both, never lengthen them.
+ */
+#define XMESH_REJECT_AFTER_TIME		180	/* seconds */
+#define XMESH_REKEY_AFTER_TIME		120	/* seconds */
 
 /* Sliding window of received counters (RFC 6479 style bitmap). */
 #define XMESH_REPLAY_WINDOW	2048
@@ -41,6 +53,10 @@ struct xmesh_keyslot {
 	u64 rekey_after;
 	atomic64_t tx_counter;
 	unsigned long flags;		/* XMESH_KS_* bits */
+	unsigned long reject_at;	/* jiffies: past it, the key is dead */
+	u32 reject_after_time;		/* seconds, as installed */
+	u32 rekey_after_time;		/* seconds, as installed */
+	struct timer_list rekey_timer;	/* key-expiring event */
 	struct xmesh_replay replay;
 	struct rcu_head rcu;
 };
@@ -49,11 +65,43 @@ enum {
 	XMESH_KS_LIMIT_NOTIFIED,	/* key-limit event sent for this slot */
 };
 
+/* reject_time and rekey_time in seconds; 0 takes the default. */
 struct xmesh_keyslot *xmesh_keyslot_new(const u8 *enc_key, const u8 *dec_key,
 					u32 local_index, u32 remote_index,
-					u64 rekey_after);
-/* Frees the slot after an RCU grace period. */
+					u64 rekey_after, u32 reject_time,
+					u32 rekey_time);
+/* Installed in a peer (ks->peer set): arm the key-expiring timer. */
+void xmesh_keyslot_start(struct xmesh_keyslot *ks,
+			 void (*expiring)(struct timer_list *t));
+/* Stops its timer (process context) and frees the slot after RCU. */
 void xmesh_keyslot_free(struct xmesh_keyslot *ks);
+
+/* Past its lifetime by time: not used to send, not accepted on receive. */
+static inline bool xmesh_keyslot_expired(const struct xmesh_keyslot *ks)
+{
+	return time_after_eq(jiffies, READ_ONCE(ks->reject_at));
+}
+
+/*
+ * Keys a device has held: a keyed fingerprint (SipHash under a per-device
+ * random secret) of every encrypt and decrypt key it installed, so that no
+ * key is installed twice (its nonces and replay window would start over).
+ * A FIFO of XMESH_KEY_HISTORY fingerprints: the oldest is forgotten first
+ * (Documentation/datapath.md says why that is acceptable). Under dp->lock.
+ */
+#define XMESH_KEY_HISTORY	16384
+
+struct xmesh_key_history {
+	siphash_key_t secret;
+	u64 *fp;
+	unsigned int next;	/* where the next fingerprint goes */
+	unsigned int count;	/* fingerprints held, at most the size */
+};
+
+int xmesh_key_history_init(struct xmesh_key_history *h);
+void xmesh_key_history_free(struct xmesh_key_history *h);
+bool xmesh_key_history_seen(const struct xmesh_key_history *h, const u8 *key);
+void xmesh_key_history_add(struct xmesh_key_history *h, const u8 *key);
 
 /*
  * Take the next send counter; false once the slot is exhausted. *notify is

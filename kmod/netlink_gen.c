@@ -18,6 +18,8 @@ const struct nla_policy xmesh_keyconf_nl_policy[XMESH_A_KEYCONF_MAX + 1] = {
 	[XMESH_A_KEYCONF_DECRYPT_KEY] = NLA_POLICY_EXACT_LEN(32),
 	[XMESH_A_KEYCONF_REKEY_AFTER] = NLA_POLICY_MIN(NLA_U64, 1),
 	[XMESH_A_KEYCONF_PAD] = { .type = NLA_REJECT, },
+	[XMESH_A_KEYCONF_REJECT_AFTER_TIME] = NLA_POLICY_RANGE(NLA_U32, 1, 180),
+	[XMESH_A_KEYCONF_REKEY_AFTER_TIME] = NLA_POLICY_RANGE(NLA_U32, 1, 120),
 };
 
 const struct nla_policy xmesh_stats_nl_policy[XMESH_A_STATS_MAX + 1] = {
@@ -41,9 +43,16 @@ const struct nla_policy xmesh_stats_nl_policy[XMESH_A_STATS_MAX + 1] = {
 	[XMESH_A_STATS_DROP_MALFORMED] = { .type = NLA_U64, },
 	[XMESH_A_STATS_DROP_TOO_BIG] = { .type = NLA_U64, },
 	[XMESH_A_STATS_DROP_OTHER] = { .type = NLA_U64, },
+	[XMESH_A_STATS_PAD] = { .type = NLA_REJECT, },
+	[XMESH_A_STATS_DROP_NOT_PEER] = { .type = NLA_U64, },
+	[XMESH_A_STATS_DROP_RELAY_LOOP] = { .type = NLA_U64, },
+	[XMESH_A_STATS_DROP_RELAY_RATE] = { .type = NLA_U64, },
+	[XMESH_A_STATS_DROP_NOMEM] = { .type = NLA_U64, },
+	[XMESH_A_STATS_DROP_KEY_EXPIRED] = { .type = NLA_U64, },
+	[XMESH_A_STATS_TX_KEEPALIVES] = { .type = NLA_U64, },
+	[XMESH_A_STATS_RX_KEEPALIVES] = { .type = NLA_U64, },
 	[XMESH_A_STATS_DROP_SPOOF] = { .type = NLA_U64, },
 	[XMESH_A_STATS_DROP_ECN] = { .type = NLA_U64, },
-	[XMESH_A_STATS_PAD] = { .type = NLA_REJECT, },
 };
 
 const struct nla_policy xmesh_peer_nl_policy[XMESH_A_PEER_MAX + 1] = {
@@ -54,6 +63,7 @@ const struct nla_policy xmesh_peer_nl_policy[XMESH_A_PEER_MAX + 1] = {
 	[XMESH_A_PEER_KEYCONF] = NLA_POLICY_NESTED(xmesh_keyconf_nl_policy),
 	[XMESH_A_PEER_STATS] = NLA_POLICY_NESTED(xmesh_stats_nl_policy),
 	[XMESH_A_PEER_PAD] = { .type = NLA_REJECT, },
+	[XMESH_A_PEER_KEEPALIVE_INTERVAL] = NLA_POLICY_MAX(NLA_U16, 3600),
 };
 
 const struct nla_policy xmesh_route_nl_policy[XMESH_A_ROUTE_MAX + 1] = {
@@ -97,7 +107,7 @@ const struct nla_policy xmesh_dev_nl_policy[XMESH_A_DEV_MAX + 1] = {
 	[XMESH_A_DEV_NEXTHOP] = NLA_POLICY_NESTED(xmesh_nexthop_nl_policy),
 	[XMESH_A_DEV_TENANT] = NLA_POLICY_NESTED(xmesh_tenant_nl_policy),
 	[XMESH_A_DEV_STATS] = NLA_POLICY_NESTED(xmesh_stats_nl_policy),
-	[XMESH_A_DEV_EVENT] = NLA_POLICY_RANGE(NLA_U32, 1, 6),
+	[XMESH_A_DEV_EVENT] = NLA_POLICY_RANGE(NLA_U32, 1, 7),
 	[XMESH_A_DEV_FWMARK] = { .type = NLA_U32, },
 };
 

@@ -113,6 +113,15 @@ static int set_endpoint(struct xmesh_dp *dp, struct xmesh_peer *peer,
 	return 0;
 }
 
+/* The keepalive interval, if the request gives one (it cannot fail). */
+static void set_keepalive(struct xmesh_peer *peer, struct nlattr **tb)
+{
+	struct nlattr *a = tb[XMESH_A_PEER_KEEPALIVE_INTERVAL];
+
+	if (a)
+		xmesh_peer_set_keepalive(peer, nla_get_u16(a));
+}
+
 static int reject_keys(struct nlattr **tb, struct netlink_ext_ack *extack)
 {
 	if (!tb[XMESH_A_PEER_KEYCONF])
@@ -161,7 +170,9 @@ int xmesh_nl_peer_new_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err) {
 		NL_SET_ERR_MSG_MOD(info->extack, "cannot set endpoint");
 		xmesh_peer_remove(peer);
+		goto out;
 	}
+	set_keepalive(peer, tb);
 out:
 	xmesh_nl_dp_unlock(dp);
 	return err;
@@ -202,6 +213,8 @@ int xmesh_nl_peer_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!dp)
 		return err;
 	err = reject_keys(tb, info->extack) ?: set_endpoint(dp, peer, tb, info);
+	if (!err)
+		set_keepalive(peer, tb);
 	xmesh_nl_dp_unlock(dp);
 	return err;
 }
@@ -237,7 +250,11 @@ static int put_keyslot(struct sk_buff *msg, struct xmesh_keyslot *ks,
 	    nla_put_u32(msg, XMESH_A_KEYCONF_LOCAL_INDEX, ks->local_index) ||
 	    nla_put_u32(msg, XMESH_A_KEYCONF_REMOTE_INDEX, ks->remote_index) ||
 	    nla_put_u64_64bit(msg, XMESH_A_KEYCONF_REKEY_AFTER,
-			      ks->rekey_after, XMESH_A_KEYCONF_PAD)) {
+			      ks->rekey_after, XMESH_A_KEYCONF_PAD) ||
+	    nla_put_u32(msg, XMESH_A_KEYCONF_REJECT_AFTER_TIME,
+			ks->reject_after_time) ||
+	    nla_put_u32(msg, XMESH_A_KEYCONF_REKEY_AFTER_TIME,
+			ks->rekey_after_time)) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
 	}
@@ -277,6 +294,9 @@ static int fill_peer(struct sk_buff *msg, struct xmesh_dp *dp,
 				XMESH_A_PEER_PAD);
 	if (!err)
 		err = put_endpoint(msg, rcu_dereference_protected(peer->ep, true));
+	if (!err && peer->keepalive_interval)
+		err = nla_put_u16(msg, XMESH_A_PEER_KEEPALIVE_INTERVAL,
+				  peer->keepalive_interval);
 	/* The slots change under dp->lock only, which the caller holds. */
 	for (i = 0; !err && i < ARRAY_SIZE(peer->slot); i++)
 		err = put_keyslot(msg, rcu_dereference_protected(peer->slot[i], true), i);
@@ -387,6 +407,40 @@ static int parse_keyconf(struct genl_info *info, struct nlattr **tb,
 	return 0;
 }
 
+/*
+ * A key is used once: a key this device held before (as encrypt or decrypt
+ * key, in any peer) would restart its nonces and its replay window, and one
+ * key for both directions would seal under the same nonces at both ends.
+ */
+static int check_fresh_keys(struct xmesh_dp *dp, struct nlattr **kc,
+			    struct netlink_ext_ack *extack)
+{
+	const u8 *enc = nla_data(kc[XMESH_A_KEYCONF_ENCRYPT_KEY]);
+	const u8 *dec = nla_data(kc[XMESH_A_KEYCONF_DECRYPT_KEY]);
+
+	if (!memcmp(enc, dec, XMESH_KEY_LEN)) {
+		NL_SET_ERR_MSG_ATTR(extack, kc[XMESH_A_KEYCONF_DECRYPT_KEY],
+				    "encrypt-key and decrypt-key are the same key");
+		return -EINVAL;
+	}
+	if (xmesh_key_history_seen(&dp->key_history, enc)) {
+		NL_SET_ERR_MSG_ATTR(extack, kc[XMESH_A_KEYCONF_ENCRYPT_KEY],
+				    "encrypt-key was installed before on this device: a key is used once");
+		return -EEXIST;
+	}
+	if (xmesh_key_history_seen(&dp->key_history, dec)) {
+		NL_SET_ERR_MSG_ATTR(extack, kc[XMESH_A_KEYCONF_DECRYPT_KEY],
+				    "decrypt-key was installed before on this device: a key is used once");
+		return -EEXIST;
+	}
+	return 0;
+}
+
+static u32 nla_get_u32_or(const struct nlattr *a, u32 def)
+{
+	return a ? nla_get_u32(a) : def;
+}
+
 int xmesh_nl_key_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *kc[XMESH_A_KEYCONF_MAX + 1];
@@ -403,13 +457,18 @@ int xmesh_nl_key_new_doit(struct sk_buff *skb, struct genl_info *info)
 	err = parse_keyconf(info, tb, kc, true);
 	if (err)
 		goto out;
+	err = check_fresh_keys(dp, kc, info->extack);
+	if (err)
+		goto out;
 	if (kc[XMESH_A_KEYCONF_REKEY_AFTER])
 		rekey = nla_get_u64(kc[XMESH_A_KEYCONF_REKEY_AFTER]);
 	ks = xmesh_keyslot_new(nla_data(kc[XMESH_A_KEYCONF_ENCRYPT_KEY]),
 			       nla_data(kc[XMESH_A_KEYCONF_DECRYPT_KEY]),
 			       nla_get_u32(kc[XMESH_A_KEYCONF_LOCAL_INDEX]),
 			       nla_get_u32(kc[XMESH_A_KEYCONF_REMOTE_INDEX]),
-			       rekey);
+			       rekey,
+			       nla_get_u32_or(kc[XMESH_A_KEYCONF_REJECT_AFTER_TIME], 0),
+			       nla_get_u32_or(kc[XMESH_A_KEYCONF_REKEY_AFTER_TIME], 0));
 	if (IS_ERR(ks)) {
 		err = PTR_ERR(ks);
 		NL_SET_ERR_MSG_MOD(info->extack,
@@ -429,7 +488,12 @@ int xmesh_nl_key_new_doit(struct sk_buff *skb, struct genl_info *info)
 		} else {
 			NL_SET_ERR_MSG_MOD(info->extack, "cannot install key");
 		}
+		goto out;
 	}
+	xmesh_key_history_add(&dp->key_history,
+			      nla_data(kc[XMESH_A_KEYCONF_ENCRYPT_KEY]));
+	xmesh_key_history_add(&dp->key_history,
+			      nla_data(kc[XMESH_A_KEYCONF_DECRYPT_KEY]));
 out:
 	xmesh_nl_dp_unlock(dp);
 	return err;

@@ -4,7 +4,8 @@
  * (authenticate and decrypt with the slot its receiver index names, check
  * the replay window, the inner source and the tenant, deliver on the xmesh
  * device) or, on a relay, for another node: forwarded to that node's next
- * hop undecrypted, its hop limit decremented.
+ * hop undecrypted, its hop limit decremented, if it comes from a peer's
+ * endpoint, within that peer's relay rate and not back to that peer.
  */
 
 #include <linux/ip.h>
@@ -49,7 +50,6 @@ static bool header_valid(const struct xmesh_wire_hdr *h)
 	       !h->flags && !h->reserved0 && !h->reserved1;
 }
 
-/* skb->data is at the xmesh header. */
 /* The ECN field of the outer header, whose offset the skb still holds. */
 static u8 outer_ecn(const struct sk_buff *skb)
 {
@@ -58,28 +58,37 @@ static u8 outer_ecn(const struct sk_buff *skb)
 	return ipv6_get_dsfield(ipv6_hdr(skb)) & INET_ECN_MASK;
 }
 
+/*
+ * skb->data is at the xmesh header. The relay cannot authenticate what it
+ * forwards: the header's tenant is not trusted, and what it forwards is
+ * counted as transit on the device and the peers, never on a tenant.
+ */
 static void relay(struct xmesh_dp *dp, struct sk_buff *skb)
 {
 	struct xmesh_wire_hdr *h = (struct xmesh_wire_hdr *)skb->data;
 	struct xmesh_rx rx = {};
 	struct xmesh_peer *via;
 	unsigned int len = skb->len;
-	u32 tenant_id;
 	u8 ecn;
 
 	if (!xmesh_dp_relay_enabled(dp))
 		return rx_drop(dp, &rx, XMESH_STAT_DROP_NO_ROUTE, skb);
-	tenant_id = ntohl(h->tenant_id);
-	if (tenant_id)
-		rx.tenant = xmesh_tenant_lookup(dp, tenant_id);
-	if (h->hop_limit <= 1)
+	if (h->hop_limit <= 1 || h->hop_limit > XMESH_WIRE_HOP_LIMIT_MAX)
 		return rx_drop(dp, &rx, XMESH_STAT_DROP_HOP_LIMIT, skb);
+	/* Only for peers: the outer source must be a peer's endpoint. */
+	rx.peer = xmesh_peer_by_source(dp, skb);
+	if (!rx.peer)
+		return rx_drop(dp, &rx, XMESH_STAT_DROP_NOT_PEER, skb);
+	if (!xmesh_peer_relay_allow(rx.peer))
+		return rx_drop(dp, &rx, XMESH_STAT_DROP_RELAY_RATE, skb);
 	via = xmesh_next_hop(dp, be64_to_cpu(h->dst_node));
 	if (!via)
 		return rx_drop(dp, &rx, XMESH_STAT_DROP_NO_ROUTE, skb);
+	if (via == rx.peer)
+		return rx_drop(dp, &rx, XMESH_STAT_DROP_RELAY_LOOP, skb);
 	if (skb_ensure_writable(skb, XMESH_WIRE_HDR_LEN) ||
 	    skb_cow_head(skb, XMESH_HEADROOM - XMESH_WIRE_HDR_LEN))
-		return rx_drop(dp, &rx, XMESH_STAT_DROP_OTHER, skb);
+		return rx_drop(dp, &rx, XMESH_STAT_DROP_NOMEM, skb);
 	h = (struct xmesh_wire_hdr *)skb->data;
 	h->hop_limit--;
 	ecn = outer_ecn(skb);
@@ -94,9 +103,6 @@ static void relay(struct xmesh_dp *dp, struct sk_buff *skb)
 	}
 	xmesh_stats_pkt(&dp->stats, XMESH_STAT_RELAY_PACKETS, len);
 	xmesh_stats_pkt(&via->stats, XMESH_STAT_RELAY_PACKETS, len);
-	if (rx.tenant)
-		xmesh_stats_pkt(&rx.tenant->stats, XMESH_STAT_RELAY_PACKETS,
-				len);
 }
 
 /* Trim the padding off the decrypted inner packet; false if malformed. */
@@ -187,28 +193,36 @@ static void receive(struct xmesh_dp *dp, struct sk_buff *skb)
 	enum xmesh_stat why;
 	u32 tenant_id;
 	u64 counter;
-	int nsg;
+	int nsg, err;
 
 	if (skb->len < XMESH_WIRE_OVERHEAD)
 		return rx_drop(dp, &rx, XMESH_STAT_DROP_MALFORMED, skb);
-	/* No sender or relay lets it reach 0; the XDP program drops it too. */
-	if (!h->hop_limit)
+	/*
+	 * No sender or relay lets it reach 0, and no sender sets more than
+	 * the maximum; the XDP program drops it too.
+	 */
+	if (!h->hop_limit || h->hop_limit > XMESH_WIRE_HOP_LIMIT_MAX)
 		return rx_drop(dp, &rx, XMESH_STAT_DROP_HOP_LIMIT, skb);
 	ks = xmesh_keyslot_by_index(dp, ntohl(h->rx_index));
 	if (!ks)
 		return rx_drop(dp, &rx, XMESH_STAT_DROP_NO_KEY, skb);
 	rx.peer = ks->peer;
+	if (xmesh_keyslot_expired(ks))
+		return rx_drop(dp, &rx, XMESH_STAT_DROP_KEY_EXPIRED, skb);
 
 	nsg = skb_cow_data(skb, 0, &trailer);
 	if (nsg < 0)
-		return rx_drop(dp, &rx, XMESH_STAT_DROP_OTHER, skb);
+		return rx_drop(dp, &rx, XMESH_STAT_DROP_NOMEM, skb);
 	h = (struct xmesh_wire_hdr *)skb->data;
 	h->hop_limit = 0;	/* relays change it; it is authenticated as 0 */
 	counter = be64_to_cpu(h->counter);
 	tenant_id = ntohl(h->tenant_id);
-	if (xmesh_aead_crypt(ks->dec, skb, nsg, counter, XMESH_WIRE_HDR_LEN,
-			     skb->len - XMESH_WIRE_HDR_LEN, false))
-		return rx_drop(dp, &rx, XMESH_STAT_DROP_AUTH, skb);
+	err = xmesh_aead_crypt(ks->dec, skb, nsg, counter, XMESH_WIRE_HDR_LEN,
+			       skb->len - XMESH_WIRE_HDR_LEN, false);
+	if (err)
+		return rx_drop(dp, &rx, err == -EBADMSG ? XMESH_STAT_DROP_AUTH :
+			       err == -ENOMEM ? XMESH_STAT_DROP_NOMEM :
+			       XMESH_STAT_DROP_OTHER, skb);
 	/* Only after authentication: forged counters must not move it. */
 	if (!xmesh_replay_check(&ks->replay, counter))
 		return rx_drop(dp, &rx, XMESH_STAT_DROP_REPLAY, skb);
@@ -217,8 +231,10 @@ static void receive(struct xmesh_dp *dp, struct sk_buff *skb)
 
 	__skb_pull(skb, XMESH_WIRE_HDR_LEN);
 	if (pskb_trim(skb, skb->len - XMESH_WIRE_TAG_LEN))
-		return rx_drop(dp, &rx, XMESH_STAT_DROP_OTHER, skb);
-	if (!skb->len) {	/* keepalive */
+		return rx_drop(dp, &rx, XMESH_STAT_DROP_NOMEM, skb);
+	if (!skb->len) {	/* keepalive: authenticated, nothing to deliver */
+		xmesh_stats_add(&dp->stats, XMESH_STAT_RX_KEEPALIVES, 1);
+		xmesh_stats_add(&rx.peer->stats, XMESH_STAT_RX_KEEPALIVES, 1);
 		consume_skb(skb);
 		return;
 	}

@@ -89,7 +89,7 @@ static unsigned int padding(unsigned int len, unsigned int mtu)
 }
 
 static int seal(struct xmesh_tx *tx, struct sk_buff *skb, u64 counter,
-		unsigned int mtu)
+		unsigned int mtu, enum xmesh_wire_type type)
 {
 	unsigned int pad = padding(skb->len, mtu), plen = skb->len + pad;
 	struct xmesh_wire_hdr *h;
@@ -107,8 +107,7 @@ static int seal(struct xmesh_tx *tx, struct sk_buff *skb, u64 counter,
 	pskb_put(skb, trailer, pad + XMESH_WIRE_TAG_LEN);
 
 	h = skb_push(skb, sizeof(*h));
-	h->ver_type = xmesh_wire_ver_type(XMESH_WIRE_VERSION,
-					  XMESH_WIRE_TYPE_DATA);
+	h->ver_type = xmesh_wire_ver_type(XMESH_WIRE_VERSION, type);
 	h->hop_limit = 0;	/* authenticated as zero, see xmesh_wire.h */
 	h->flags = 0;
 	h->reserved0 = 0;
@@ -146,6 +145,7 @@ static void tx_one(struct xmesh_dp *dp, struct xmesh_tx *tx,
 	enum xmesh_stat why;
 	bool notify = false;
 	u64 counter;
+	int err;
 
 	if (tx->tenant) {
 		switch (xmesh_tenant_meter(tx->tenant, len, &notify)) {
@@ -168,11 +168,14 @@ static void tx_one(struct xmesh_dp *dp, struct xmesh_tx *tx,
 	}
 	if (unlikely(notify))
 		xmesh_event_peer(dp, XMESH_EVENT_KEY_LIMIT, tx->dst);
-	if (unlikely(seal(tx, skb, counter, dp->dev->mtu))) {
-		why = XMESH_STAT_DROP_OTHER;
+	err = seal(tx, skb, counter, dp->dev->mtu, XMESH_WIRE_TYPE_DATA);
+	if (unlikely(err)) {
+		why = err == -ENOMEM ? XMESH_STAT_DROP_NOMEM :
+				       XMESH_STAT_DROP_OTHER;
 		goto drop;
 	}
 	reset_outer(skb);
+	WRITE_ONCE(tx->dst->last_tx, jiffies);
 	if (unlikely(xmesh_socket_send(dp, tx->via, skb, ecn))) {
 		/* The skb is gone; count the route failure on the way out. */
 		drop_count(dp, tx, XMESH_STAT_DROP_NO_ROUTE);
@@ -266,6 +269,8 @@ static enum xmesh_stat tx_prepare(struct xmesh_dp *dp, struct sk_buff *skb,
 	tx->ks = rcu_dereference_bh(tx->dst->slot[XMESH_KEY_SLOT_PRIMARY]);
 	if (!tx->ks)
 		return XMESH_STAT_DROP_NO_KEY;
+	if (xmesh_keyslot_expired(tx->ks))
+		return XMESH_STAT_DROP_KEY_EXPIRED;
 	tx->via = xmesh_next_hop(dp, tx->dst_node);
 	if (!tx->via)
 		return XMESH_STAT_DROP_NO_ROUTE;
@@ -293,7 +298,8 @@ netdev_tx_t xmesh_dp_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (skb_is_gso(skb)) {
 		segs = skb_gso_segment(skb, 0);
 		if (IS_ERR_OR_NULL(segs)) {
-			why = XMESH_STAT_DROP_OTHER;
+			why = PTR_ERR(segs) == -ENOMEM ? XMESH_STAT_DROP_NOMEM :
+							 XMESH_STAT_DROP_OTHER;
 			goto drop;
 		}
 		consume_skb(skb);
@@ -310,4 +316,53 @@ drop:
 	rcu_read_unlock_bh();
 	kfree_skb(skb);
 	return NETDEV_TX_OK;
+}
+
+/*
+ * An authenticated keepalive (wire type 2, empty payload) to peer under its
+ * primary key, through its next hop; from the peer's keepalive timer.
+ */
+void xmesh_send_keepalive(struct xmesh_peer *peer)
+{
+	struct xmesh_dp *dp = peer->dp;
+	struct xmesh_tx tx = { .dst = peer, .dst_node = peer->node_id };
+	struct sk_buff *skb;
+	bool notify;
+	u64 counter;
+
+	rcu_read_lock_bh();
+	tx.ks = rcu_dereference_bh(peer->slot[XMESH_KEY_SLOT_PRIMARY]);
+	tx.via = xmesh_next_hop(dp, peer->node_id);
+	/* No usable key or path: nothing to keep open. */
+	if (!tx.ks || xmesh_keyslot_expired(tx.ks) || !tx.via)
+		goto out;
+	skb = alloc_skb(XMESH_HEADROOM + XMESH_WIRE_TAG_LEN, GFP_ATOMIC);
+	if (!skb) {
+		drop_count(dp, &tx, XMESH_STAT_DROP_NOMEM);
+		goto out;
+	}
+	skb_reserve(skb, XMESH_HEADROOM);
+	skb->dev = dp->dev;
+	if (!xmesh_keyslot_next_counter(tx.ks, &counter, &notify)) {
+		drop_count(dp, &tx, XMESH_STAT_DROP_NO_KEY);
+		goto free;
+	}
+	if (unlikely(notify))
+		xmesh_event_peer(dp, XMESH_EVENT_KEY_LIMIT, peer);
+	if (seal(&tx, skb, counter, dp->dev->mtu, XMESH_WIRE_TYPE_KEEPALIVE)) {
+		drop_count(dp, &tx, XMESH_STAT_DROP_NOMEM);
+		goto free;
+	}
+	if (xmesh_socket_send(dp, tx.via, skb, 0)) {
+		drop_count(dp, &tx, XMESH_STAT_DROP_NO_ROUTE);
+		goto out;
+	}
+	WRITE_ONCE(peer->last_tx, jiffies);
+	xmesh_stats_add(&dp->stats, XMESH_STAT_TX_KEEPALIVES, 1);
+	xmesh_stats_add(&peer->stats, XMESH_STAT_TX_KEEPALIVES, 1);
+	goto out;
+free:
+	kfree_skb(skb);
+out:
+	rcu_read_unlock_bh();
 }

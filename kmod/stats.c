@@ -44,7 +44,7 @@ void xmesh_stats_sum(const struct xmesh_stats *st, u64 out[XMESH_STAT_COUNT])
 	}
 }
 
-/* Put the counters as a nest of u64 attributes, the index + 1 as the type. */
+/* Put the counters as a nest of u64 attributes (types: xmesh_stat_attr()). */
 int xmesh_stats_put(struct sk_buff *msg, int attrtype,
 		    const struct xmesh_stats *st)
 {
@@ -57,7 +57,7 @@ int xmesh_stats_put(struct sk_buff *msg, int attrtype,
 	if (!nest)
 		return -EMSGSIZE;
 	for (i = 0; i < XMESH_STAT_COUNT; i++) {
-		if (nla_put_u64_64bit(msg, i + 1, v[i], XMESH_A_STATS_PAD)) {
+		if (nla_put_u64_64bit(msg, xmesh_stat_attr(i), v[i], XMESH_A_STATS_PAD)) {
 			nla_nest_cancel(msg, nest);
 			return -EMSGSIZE;
 		}

@@ -35,12 +35,29 @@ enum xmesh_stat {
 	XMESH_STAT_DROP_MALFORMED,
 	XMESH_STAT_DROP_TOO_BIG,
 	XMESH_STAT_DROP_OTHER,
+	/* The attribute "pad" sits here: the ones below are one further on. */
+	XMESH_STAT_DROP_NOT_PEER,
+	XMESH_STAT_DROP_RELAY_LOOP,
+	XMESH_STAT_DROP_RELAY_RATE,
+	XMESH_STAT_DROP_NOMEM,
+	XMESH_STAT_DROP_KEY_EXPIRED,
+	XMESH_STAT_TX_KEEPALIVES,
+	XMESH_STAT_RX_KEEPALIVES,
 	XMESH_STAT_DROP_SPOOF,
 	XMESH_STAT_DROP_ECN,
 	XMESH_STAT_COUNT
 };
 
-static_assert((int)XMESH_STAT_COUNT == (int)XMESH_A_STATS_DROP_ECN);
+static_assert((int)XMESH_STAT_DROP_OTHER + 1 == (int)XMESH_A_STATS_DROP_OTHER);
+static_assert((int)XMESH_STAT_DROP_NOT_PEER + 2 ==
+	      (int)XMESH_A_STATS_DROP_NOT_PEER);
+static_assert((int)XMESH_STAT_COUNT + 1 == (int)XMESH_A_STATS_MAX);
+
+/* The attribute type of counter s in the "stats" nest. */
+static inline int xmesh_stat_attr(enum xmesh_stat s)
+{
+	return s + (s < XMESH_STAT_DROP_NOT_PEER ? 1 : 2);
+}
 
 struct xmesh_pcpu_stats {
 	u64 v[XMESH_STAT_COUNT];

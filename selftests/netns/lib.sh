@@ -11,6 +11,7 @@
 # 51820 + i).
 
 XMESHCTL=${XMESHCTL:-$top/userspace/xmeshctl/xmeshctl}
+export XM_RAW=$top/selftests/netns/xm_raw.py
 NODES=""
 
 tap_n=0
@@ -19,12 +20,14 @@ tap_failed=0
 ok() {
 	tap_n=$((tap_n + 1))
 	echo "ok $tap_n $*"
+	keys_refresh_due
 }
 
 not_ok() {
 	tap_n=$((tap_n + 1))
 	tap_failed=$((tap_failed + 1))
 	echo "not ok $tap_n $*"
+	keys_refresh_due
 }
 
 # check DESC CMD...: one TAP line for the command's status; its output is
@@ -116,13 +119,14 @@ link_add() { # link_add I J: veth between nodes I and J, link number IJ
 		ip addr add fd00:$l::$j/64 dev v$j-$i nodad; ip link set v$j-$i up"
 }
 
-# key_cmd I J [GEN] [SLOT]: the xmeshctl arguments that give node I its
-# session key with node J (generation GEN, both directions derive from it)
+# key_cmd I J [GEN] [SLOT] [LABEL]: the xmeshctl arguments that give node I
+# its session key with node J (generation GEN, both directions derive from
+# it; the keys from LABEL instead when given: the module takes a key once)
 key_cmd() {
-	local i=$1 j=$2 g=${3:-0} slot=${4:-primary} enc
-	key "$i-$j-$g"
+	local i=$1 j=$2 g=${3:-0} slot=${4:-primary} l=${5:-${3:-0}} enc
+	key "$i-$j-$l"
 	enc=$key_hex
-	key "$j-$i-$g"
+	key "$j-$i-$l"
 	echo "key set xmesh0 $j $slot local-index $((i * 1000 + j * 10 + g))" \
 		"remote-index $((j * 1000 + i * 10 + g)) encrypt-key $enc decrypt-key $key_hex"
 }
@@ -230,4 +234,63 @@ expect_ge() {
 		not_ok "$1"
 		echo "# want at least $2, got $3"
 	fi
+}
+
+# Keys live 180 s at most (the module's reject-after-time) and a key is
+# installed once, while a group runs for minutes under emulation. So, as
+# xmeshd would, the tests renew the keys of pairs 1-2, 1-3 and 2-3 between
+# two checks once keys_at (when the mesh was first seen keyed, or renewed
+# last) is 90 s old:
+# new keys (labels from the clock: never the same twice) in each primary
+# slot, under the indexes the slot has now, so that what a test installed
+# and checks stays in place (a pair without a primary key is left alone).
+# Between checks no packet is in flight.
+keys_at=""
+keys_refresh_due() {
+	case "$keys_at" in
+	off) return 0 ;;
+	"") [ -e /run/netns/xm3 ] && keys_at=$SECONDS; return 0 ;;
+	esac
+	[ $((SECONDS - keys_at)) -ge 90 ] || return 0
+	keys_at=$SECONDS
+	if ! keys_refresh; then
+		echo "# keys_refresh failed: no more renewals; later tests may find keys expired"
+		keys_at=off
+	fi
+}
+
+keys_refresh() {
+	local i j json script l=r$EPOCHREALTIME re
+	for i in 1 2 3; do
+		json=$(ctl "$i" --json peer list xmesh0) || return 1
+		script=""
+		for j in 1 2 3; do
+			[ "$i" = "$j" ] && continue
+			# The primary slot's indexes: {"slot":"primary","local_index":L,"remote_index":R
+			re="\"node_id\":\"0x0*$j\"[^}]*\"slot\":\"primary\",\"local_index\":([0-9]+),\"remote_index\":([0-9]+)"
+			[[ $json =~ $re ]] || continue
+			key "$i-$j-$l"
+			script+="\"$XMESHCTL\" key set xmesh0 $j primary local-index ${BASH_REMATCH[1]}"
+			script+=" remote-index ${BASH_REMATCH[2]} encrypt-key $key_hex"
+			key "$j-$i-$l"
+			script+=" decrypt-key $key_hex || exit 1"$'\n'
+		done
+		ip netns exec "xm$i" bash -c "$script" || return 1
+	done
+}
+
+# capture_1to2 FILE: one encrypted packet 1->2 on node 2's underlay link
+# into FILE (pcap). tcpdump may take seconds to start in an emulated guest:
+# ping until it has captured its packet (it exits then), at most 20 times.
+capture_1to2() {
+	local pid
+	n 2 timeout 8 tcpdump -i v2-1 -w "$1" -U -c 1 \
+		"udp and src host 10.0.12.1 and dst port 51822" >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 20); do
+		kill -0 "$pid" 2>/dev/null || break
+		n 1 ping -c 1 -W 1 192.168.0.2 >/dev/null
+		sleep 0.3
+	done
+	wait "$pid"
 }

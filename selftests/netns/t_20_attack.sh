@@ -14,39 +14,11 @@ group_attack() {
 # Capture one encrypted packet 1->2 on the underlay, then send it again
 # as is (replay), with its last byte flipped (tamper) and with hop limit 0.
 replay_tamper() {
-	local cap=/tmp/xm-replay.$$ pid r0 a0 r1 a1 h0 h1
-	n 2 timeout 8 tcpdump -i v2-1 -w "$cap" -U -c 1 \
-		"udp and src host 10.0.12.1 and dst port 51822" >/dev/null 2>&1 &
-	pid=$!
-	# tcpdump may take seconds to start in an emulated guest: ping until
-	# it has captured its packet (it exits then), at most 20 times.
-	for _ in $(seq 20); do
-		kill -0 "$pid" 2>/dev/null || break
-		n 1 ping -c 1 -W 1 192.168.0.2 >/dev/null
-		sleep 0.3
-	done
-	wait "$pid"
+	local cap=/tmp/xm-replay.$$ r0 a0 r1 a1 h0 h1
+	capture_1to2 "$cap"
 	r0=$(stat 2 drop_replay 1) a0=$(stat 2 drop_auth 1) || return 1
 	h0=$(stat 2 drop_hop_limit) || return 1
-	n 1 python3 - "$cap" <<'PY' || return 1
-import socket, struct, sys
-data = open(sys.argv[1], "rb").read()
-off, pkt = 24, None
-while off + 16 <= len(data):
-    n = struct.unpack_from("<IIII", data, off)[2]
-    frame = data[off + 16:off + 16 + n]
-    off += 16 + n
-    if frame[12:14] == b"\x08\x00":
-        ihl = (frame[14] & 15) * 4
-        pkt = frame[14 + ihl + 8:]
-        break
-if not pkt:
-    sys.exit("no captured packet")
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.sendto(pkt, ("10.0.12.2", 51822))
-s.sendto(pkt[:-1] + bytes([pkt[-1] ^ 1]), ("10.0.12.2", 51822))
-s.sendto(pkt[:1] + b"\x00" + pkt[2:], ("10.0.12.2", 51822))
-PY
+	n 1 "$XM_RAW" replay "$cap" 10.0.12.2 51822 as-is tamper hop0 || return 1
 	sleep 0.5
 	r1=$(stat 2 drop_replay 1) a1=$(stat 2 drop_auth 1) || return 1
 	h1=$(stat 2 drop_hop_limit) || return 1

@@ -18,6 +18,8 @@ const char *const kobj_stat_names[KOBJ_NSTATS] = {
 	"drop_no_key",	     "drop_no_tenant",	  "drop_src_mismatch", "drop_cross_tenant",
 	"drop_rate",	     "drop_budget",	  "drop_replay",       "drop_auth",
 	"drop_hop_limit",    "drop_malformed",	  "drop_too_big",      "drop_other",
+	"drop_not_peer",     "drop_relay_loop",	  "drop_relay_rate",   "drop_nomem",
+	"drop_key_expired",  "tx_keepalives",	  "rx_keepalives",
 	"drop_spoof",	     "drop_ecn",
 };
 
@@ -330,7 +332,7 @@ int kobj_get_stats(const struct nlattr *nest, uint64_t *v)
 	if (kobj_parse_nest(nest, tb, XMESH_A_STATS_MAX))
 		return -EBADMSG;
 	for (int i = 0; i < KOBJ_NSTATS; i++)
-		v[i] = kobj_u64(tb[i + 1], 0);
+		v[i] = kobj_u64(tb[KOBJ_STAT_ATTR(i)], 0);
 	return 0;
 }
 

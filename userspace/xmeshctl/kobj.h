@@ -17,6 +17,8 @@
 #include "xmeshctl.h"
 
 #define KOBJ_NSTATS (XMESH_A_STATS_MAX - 1) /* counters; pad excluded */
+/* The attribute of counter i: the ones after pad are one further on. */
+#define KOBJ_STAT_ATTR(i) ((i) + 1 + ((i) >= XMESH_A_STATS_PAD - 1))
 
 struct kobj_prefix {
 	int family; /* AF_INET or AF_INET6 */
@@ -104,14 +106,17 @@ int kobj_json_finish(struct json_writer *w);
 
 /* Help texts of the groups, for main.c's table. */
 #define KOBJ_PEER_HELP                                                                     \
-	"  add DEV NODE [endpoint HOST:PORT]  add a peer (HOST: A.B.C.D or [V6])\n"           \
-	"  set DEV NODE endpoint HOST:PORT    change its UDP endpoint\n"                       \
+	"  add DEV NODE [endpoint HOST:PORT] [keepalive SECONDS]\n"                            \
+	"                                     add a peer (HOST: A.B.C.D or [V6])\n"           \
+	"  set DEV NODE [endpoint HOST:PORT] [keepalive SECONDS]\n"                            \
+	"                                     change its UDP endpoint, keepalive (0 = off)\n"  \
 	"  del DEV NODE                       remove it, its keys and next hops through it\n" \
 	"  show DEV NODE | list DEV           endpoint, key slots (indexes only), counters\n" \
 	"NODE: decimal or 0x-hexadecimal. Changes need CAP_NET_ADMIN.\n"
 #define KOBJ_KEY_HELP                                                                       \
 	"  set DEV NODE primary|secondary local-index N remote-index N\n"                       \
 	"      encrypt-key HEX64 decrypt-key HEX64 [rekey-after PACKETS]\n"                      \
+	"      [reject-after-time S (<= 180)] [rekey-after-time S (<= 120)]\n"                   \
 	"                      install a ChaCha20-Poly1305 session key in a slot\n"              \
 	"  swap DEV NODE       swap the slots atomically (the old key still decrypts)\n"         \
 	"  del DEV NODE SLOT   erase a slot\n"                                                   \

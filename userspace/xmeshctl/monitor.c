@@ -2,7 +2,7 @@
 /*
  * `xmeshctl monitor [event NAME] [count N] [timeout SEC]`: print the
  * module's events (peer-up, peer-down, endpoint-changed, key-limit,
- * quota-crossed, route-changed; or only those named NAME) as they come,
+ * quota-crossed, route-changed, key-expiring; or only those named NAME) as they come,
  * one line each (one JSON object per line with --json), until N events
  * were printed or SEC seconds passed.
  */
@@ -24,6 +24,7 @@ static const char *const event_names[] = {
 	[XMESH_EVENT_KEY_LIMIT] = "key-limit",
 	[XMESH_EVENT_QUOTA_CROSSED] = "quota-crossed",
 	[XMESH_EVENT_ROUTE_CHANGED] = "route-changed",
+	[XMESH_EVENT_KEY_EXPIRING] = "key-expiring",
 };
 
 #define N_EVENT_NAMES (sizeof(event_names) / sizeof(event_names[0]))

@@ -222,23 +222,30 @@ out:
 	return ret;
 }
 
-/* add/set: [endpoint HOST:PORT]; set needs it. */
+/* add/set: [endpoint HOST:PORT] [keepalive SECONDS]; set needs one. */
 static int peer_change(struct ctl_genl *c, uint8_t cmd, const char *dev, uint64_t id,
 		       int argc, char **argv, const struct xmeshctl_opts *o)
 {
 	struct kobj_endpoint ep = { .family = 0 };
+	uint64_t keepalive = UINT64_MAX;
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
 
 	for (int i = 0; i < argc; i += 2) {
+		if (i + 1 < argc && !strcmp(argv[i], "keepalive")) {
+			if (ctl_parse_u64(argv[i + 1], 3600, &keepalive))
+				return ctl_usage_err(o, "peer: bad keepalive '%s' (0..3600 s)",
+						     argv[i + 1]);
+			continue;
+		}
 		if (strcmp(argv[i], "endpoint") || i + 1 >= argc)
-			return ctl_usage_err(o, "peer: expected 'endpoint HOST:PORT', got '%s'",
-					     argv[i]);
+			return ctl_usage_err(o, "peer: expected 'endpoint HOST:PORT' or "
+						"'keepalive SECONDS', got '%s'", argv[i]);
 		if (kobj_parse_endpoint(argv[i + 1], &ep))
 			return ctl_usage_err(o, "peer: bad endpoint '%s' (A.B.C.D:PORT or [V6]:PORT)",
 					     argv[i + 1]);
 	}
-	if (cmd == XMESH_CMD_PEER_SET && !ep.family)
+	if (cmd == XMESH_CMD_PEER_SET && !ep.family && keepalive == UINT64_MAX)
 		return ctl_usage_err(o, "peer set: nothing to set");
 	nlh = kobj_msg(c, cmd, dev);
 	nest = mnl_attr_nest_start(nlh, XMESH_A_DEV_PEER);
@@ -249,6 +256,8 @@ static int peer_change(struct ctl_genl *c, uint8_t cmd, const char *dev, uint64_
 		mnl_attr_put(nlh, XMESH_A_PEER_REMOTE_IPV6, 16, ep.addr);
 	if (ep.family)
 		mnl_attr_put_u16(nlh, XMESH_A_PEER_REMOTE_PORT, htons(ep.port));
+	if (keepalive != UINT64_MAX)
+		mnl_attr_put_u16(nlh, XMESH_A_PEER_KEEPALIVE_INTERVAL, (uint16_t)keepalive);
 	mnl_attr_nest_end(nlh, nest);
 	return kobj_do(c, nlh, cmd == XMESH_CMD_PEER_NEW ? "peer add" : "peer set");
 }
@@ -308,7 +317,7 @@ static int parse_slot(const char *s, uint32_t *slot)
 
 struct key_args {
 	uint32_t slot;
-	uint64_t local_index, remote_index, rekey_after;
+	uint64_t local_index, remote_index, rekey_after, reject_time, rekey_time;
 	uint8_t enc[32], dec[32];
 	bool has_enc, has_dec;
 };
@@ -328,6 +337,10 @@ static int parse_key_args(int argc, char **argv, const struct xmeshctl_opts *o,
 			err = ctl_parse_u64(val, UINT32_MAX, &k->remote_index);
 		else if (!strcmp(key, "rekey-after"))
 			err = ctl_parse_u64(val, UINT64_MAX, &k->rekey_after);
+		else if (!strcmp(key, "reject-after-time"))
+			err = ctl_parse_u64(val, UINT32_MAX, &k->reject_time);
+		else if (!strcmp(key, "rekey-after-time"))
+			err = ctl_parse_u64(val, UINT32_MAX, &k->rekey_time);
 		else if (!strcmp(key, "encrypt-key"))
 			err = kobj_parse_key(val, k->enc), k->has_enc = true;
 		else if (!strcmp(key, "decrypt-key"))
@@ -397,6 +410,13 @@ int cmd_key(int argc, char **argv, const struct xmeshctl_opts *o)
 			mnl_attr_put(nlh, XMESH_A_KEYCONF_DECRYPT_KEY, 32, k.dec);
 			if (k.rekey_after)
 				mnl_attr_put_u64(nlh, XMESH_A_KEYCONF_REKEY_AFTER, k.rekey_after);
+			/* Range checked by the module, which says why in its extack. */
+			if (k.reject_time)
+				mnl_attr_put_u32(nlh, XMESH_A_KEYCONF_REJECT_AFTER_TIME,
+						 (uint32_t)k.reject_time);
+			if (k.rekey_time)
+				mnl_attr_put_u32(nlh, XMESH_A_KEYCONF_REKEY_AFTER_TIME,
+						 (uint32_t)k.rekey_time);
 		}
 		mnl_attr_nest_end(nlh, kc);
 	}

@@ -195,7 +195,7 @@ static int set_key(struct xmd_config *cfg, const char *section, const char *key,
 		return 0;
 	}
 	if (!strcmp(key, "rekey_seconds")) {
-		if (parse_uint(value, 86400, &v) || !v)
+		if (parse_uint(value, 120, &v) || !v)
 			return -1;
 		cfg->rekey_seconds = (unsigned int)v;
 		return 0;

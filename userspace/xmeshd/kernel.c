@@ -123,7 +123,9 @@ static void on_netlink(void *arg, int chan, const struct xm_io_dgram *d)
 				continue;
 			k->st.events++;
 			mnl_attr_parse(nlh, sizeof(*g), event_attr_cb, &ev);
-			if (ev.kind == XMESH_EVENT_KEY_LIMIT && ev.kid)
+			/* Past a key's packet or time budget: rekey now. */
+			if ((ev.kind == XMESH_EVENT_KEY_LIMIT ||
+			     ev.kind == XMESH_EVENT_KEY_EXPIRING) && ev.kid)
 				k->key_limit(k->arg, ev.kid);
 		}
 	}

@@ -47,7 +47,14 @@ enum xmesh_wire_type {
 	XMESH_WIRE_TYPE_KEEPALIVE = 2,	/* an encrypted empty payload */
 };
 
-#define XMESH_WIRE_HOP_LIMIT_DEFAULT	16
+/*
+ * A sender sets the hop limit to at most XMESH_WIRE_HOP_LIMIT_MAX; a packet
+ * that arrives with more is dropped (it cannot come from a conforming
+ * sender), so no packet is relayed more than XMESH_WIRE_HOP_LIMIT_MAX - 1
+ * times.
+ */
+#define XMESH_WIRE_HOP_LIMIT_MAX	8
+#define XMESH_WIRE_HOP_LIMIT_DEFAULT	XMESH_WIRE_HOP_LIMIT_MAX
 
 /* Inner plaintext is padded to a multiple of this before encryption. */
 #define XMESH_WIRE_PAD		16
