@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,13 +302,22 @@ static void kills(unsigned int n_kills)
 			child(path, last);
 		}
 		close(fds[1]);
+		acked = last;
+		/* Every other round, the kill comes after a first acknowledgement. */
+		if (r % 2) {
+			struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+
+			if (poll(&pfd, 1, 5000) == 1 && read(fds[0], &v, sizeof(v)) == sizeof(v)) {
+				acked = v;
+				total_acks++;
+			}
+		}
 		ts.tv_sec = 0;
 		ts.tv_nsec = (long)(delay_us * 1000);
 		nanosleep(&ts, NULL);
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 		/* Every acknowledgement written before the kill is in the pipe. */
-		acked = last;
 		while ((got = read(fds[0], &v, sizeof(v))) == sizeof(v)) {
 			acked = v;
 			total_acks++;

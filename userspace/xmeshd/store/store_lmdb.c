@@ -268,6 +268,13 @@ int xm_store_lmdb_open(struct xm_io *io, const char *dir, size_t map_bytes, stru
 	/* MDB_NOTLS: read transactions belong to this object, not to a thread. */
 	if (!err)
 		err = mdb_errno(mdb_env_open(l->env, dir, MDB_NOTLS, 0600));
+	/*
+	 * A process killed inside a read transaction leaves its slot in the
+	 * reader table, and its snapshot keeps old pages from reuse: clear the
+	 * slots of dead processes at every open.
+	 */
+	if (!err)
+		err = mdb_errno(mdb_reader_check(l->env, NULL));
 	if (!err)
 		err = mdb_errno(mdb_txn_begin(l->env, NULL, 0, &txn));
 	if (!err) {

@@ -149,12 +149,13 @@ static int log_get(struct xm_store *s, const void *key, size_t klen, void *val, 
 {
 	struct log_store *l = to_log(s);
 	size_t i = lower_bound(l, key, klen);
-	const struct entry *e = &l->ents[i];
+	const struct entry *e;
 
 	if (l->state != LOG_READY)
 		return -EAGAIN;
-	if (i == l->n_ents || key_cmp(e->key, e->klen, key, klen))
+	if (i == l->n_ents || key_cmp(l->ents[i].key, l->ents[i].klen, key, klen))
 		return -ENOENT;
+	e = &l->ents[i];
 	memcpy(val, e->key + e->klen, e->vlen < cap ? e->vlen : cap);
 	*vlen = e->vlen;
 	return 0;
