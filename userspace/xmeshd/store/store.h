@@ -108,7 +108,9 @@ int xm_store_lmdb_open(struct xm_io *io, const char *dir, size_t map_bytes, stru
 /*
  * The log store in file path of io. Recovery reads the log through io:
  * ready(arg, 0) when the store may be used, or ready(arg, -errno) (then
- * close it). *out is set at once (for close or drop before ready).
+ * close it); ready never runs before this returns 0, and not at all when
+ * it returns -errno. *out is set on 0 (for close or drop before ready).
+ * Callbacks may commit, and may close the store.
  */
 #define XM_STORE_LOG_MAX (64u << 20)
 int xm_store_log_open(struct xm_io *io, const char *path, xm_store_done_fn ready, void *arg,

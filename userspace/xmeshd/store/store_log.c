@@ -72,6 +72,8 @@ struct log_store {
 	size_t wlen;
 	uint64_t wseq;
 	bool busy, closing;
+	bool opening; /* inside xm_store_log_open: a failure is returned, not reported */
+	int open_err;
 };
 
 #define to_log(p) ((struct log_store *)(p))
@@ -276,6 +278,8 @@ static void group_done(struct log_store *l, int err)
 	struct commit *g = l->group;
 
 	l->group = NULL;
+	/* Callers' callbacks run with the store busy: a close from one waits for them. */
+	l->busy = true;
 	if (l->state == LOG_MARK) {
 		free(l->wbuf);
 		l->wbuf = NULL;
@@ -287,9 +291,7 @@ static void group_done(struct log_store *l, int err)
 			l->seq = l->wseq;
 		}
 		l->ready(l->ready_arg, err);
-		return;
-	}
-	if (!err) {
+	} else if (!err) {
 		l->tail += l->wlen;
 		l->seq = l->wseq;
 		for (struct commit *c = g; c; c = c->next) {
@@ -311,6 +313,8 @@ static void group_done(struct log_store *l, int err)
 		free(g);
 		g = n;
 	}
+	if (closed_after_io(l))
+		return;
 	kick(l);
 }
 
@@ -385,7 +389,13 @@ static int log_commit(struct xm_store *s, const struct xm_store_batch *b, xm_sto
 static void recover_fail(struct log_store *l, int err)
 {
 	l->state = LOG_FAILED;
+	if (l->opening) {
+		l->open_err = err;
+		return;
+	}
+	l->busy = true;
 	l->ready(l->ready_arg, err);
+	closed_after_io(l);
 }
 
 /* The valid prefix ends at rpos: mark a new generation there. */
@@ -553,11 +563,19 @@ int xm_store_log_open(struct xm_io *io, const char *path, xm_store_done_fn ready
 		log_free(l);
 		return -ENOMEM;
 	}
-	*out = &l->s;
-	if (!l->rsize) {
+	l->opening = true;
+	if (!l->rsize)
 		parse(l);
-		return 0;
+	else
+		read_more(l);
+	l->opening = false;
+	if (l->open_err) {
+		int err = l->open_err;
+
+		io->ops->file_close(io, l->file);
+		log_free(l);
+		return err;
 	}
-	read_more(l);
+	*out = &l->s;
 	return 0;
 }
