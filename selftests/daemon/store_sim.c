@@ -742,6 +742,70 @@ static void clocks(void)
 	xm_sim_free(sim);
 }
 
+static void rnd(void *ctx, void *buf, size_t len)
+{
+	struct xm_io *io = ctx;
+
+	io->ops->random(io, buf, len);
+}
+
+/*
+ * A node's own timers follow its clock: two nodes rekeying every 60 s make
+ * about 10 handshakes in 10 minutes; with one host's clock 25% fast, its
+ * timers fire every 48 s of true time and it drives about 12 (its wall
+ * clock gains 150 s meanwhile: the freshness window is opened for that).
+ */
+static unsigned int rekeys_in_10_min(int32_t drift_ppm)
+{
+	struct xm_sim_config sc = { .seed = 13, .latency_min_ms = 1, .latency_max_ms = 5 };
+	struct xm_sim *sim = xm_sim_new(&sc);
+	struct xm_io *io[2];
+	struct node *n[2];
+	struct identity id[2];
+	struct xmd_config cfg[2];
+	const struct hs_peer *p;
+	unsigned int before, after;
+
+	for (int i = 0; i < 2; i++) {
+		io[i] = xm_sim_host_new(sim);
+		config_defaults(&cfg[i]);
+		cfg[i].ctl_socket[0] = 0;
+		cfg[i].kernel = XMD_KERNEL_OFF;
+		cfg[i].puzzle_bits = 4;
+		cfg[i].rekey_seconds = 60;
+		/* The drift takes the wall clock 150 s away too: keep that fresh. */
+		cfg[i].freshness_ms = 3600000;
+		xm_sim_host_addr(io[i], &cfg[i].listen, 51831);
+		if (i)
+			xm_sim_host_addr(io[0], &cfg[i].seeds[cfg[i].n_seeds++], 51831);
+		identity_generate(&id[i], 4, rnd, io[i]);
+	}
+	xm_sim_host_clock_set(io[1], 0, drift_ppm);
+	for (int i = 0; i < 2; i++) {
+		n[i] = node_new(&cfg[i], io[i], &id[i]);
+		node_start(n[i]);
+	}
+	xm_sim_run_for(sim, 5000);
+	p = hs_peer_at(node_handshake(n[0]), 0);
+	before = p ? p->handshakes : 0;
+	xm_sim_run_for(sim, 600000);
+	p = hs_peer_at(node_handshake(n[0]), 0);
+	after = p ? p->handshakes : 0;
+	for (int i = 0; i < 2; i++)
+		node_free(n[i]);
+	xm_sim_free(sim);
+	return after - before;
+}
+
+static void node_timers_follow_clock(void)
+{
+	unsigned int base = rekeys_in_10_min(0), fast = rekeys_in_10_min(250000);
+
+	tap(base >= 9 && base <= 11 && fast >= 12 && fast <= 13,
+	    "a node's rekey timer follows its host's clock: %u handshakes in 10 min, %u with one "
+	    "clock 25%% fast", base, fast);
+}
+
 static void lookup_done(void *arg, const struct dht_result *res)
 {
 	(void)res;
@@ -760,13 +824,6 @@ static void lookup(struct xm_sim *sim, struct node *from, const struct identity 
 
 /* Whole nodes: one crashes (no timers, no datagrams), one's wall clock steps away. */
 #define PORT 51831
-
-static void rnd(void *ctx, void *buf, size_t len)
-{
-	struct xm_io *io = ctx;
-
-	io->ops->random(io, buf, len);
-}
 
 static void nodes(void)
 {
@@ -859,5 +916,6 @@ int main(int argc, char **argv)
 	store_schedules(first, count);
 	clocks();
 	nodes();
+	node_timers_follow_clock();
 	return tap_done();
 }
