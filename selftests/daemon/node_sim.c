@@ -337,13 +337,17 @@ static bool short_schedule(uint64_t seed, bool partition, uint32_t loss)
 		for (int i = 0; i < n; i++)
 			xm_sim_host_set_group(w.io[i], 0);
 	} else {
+		/* A crash: nothing of the node runs or arrives from then on. */
 		for (int i = 3; i < n; i += 3) {
+			xm_sim_host_crash(w.io[i]);
 			node_free(w.node[i]);
 			w.node[i] = NULL;
 		}
 		xm_sim_run_for(w.sim, 20000);
-		for (int i = 3; i < n; i += 3)
+		for (int i = 3; i < n; i += 3) {
+			xm_sim_host_restart(w.io[i]);
 			ok &= !node_up(&w, i);
+		}
 	}
 	xm_sim_run_for(w.sim, 10000);
 	for (int i = 0; i < n && ok; i++) {

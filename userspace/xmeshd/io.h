@@ -3,12 +3,13 @@
  * The one narrow interface through which xmeshd does all of its IO.
  *
  * Everything the daemon does with the outside world - UDP datagrams, the
- * netlink socket, the local control socket, timers, clocks and randomness -
- * goes through a struct xm_io. Two implementations exist:
+ * netlink socket, the local control socket, timers, clocks, randomness and
+ * files - goes through a struct xm_io. Two implementations exist:
  *
  *   io_uring.c  the real one: one io_uring, completion driven, no threads;
- *   io_sim.c    a deterministic simulator of network and clock, seeded, with
- *               message delay, loss and partitions, in which many daemon
+ *   io_sim.c    a deterministic simulator of network, clocks and disks,
+ *               seeded, with message delay, loss, partitions, clock drift,
+ *               crashes and disk faults (sim/disk.h), in which many daemon
  *               nodes run inside one process.
  *
  * The model is completion based (as TigerBeetle's IO): a channel is opened
@@ -47,6 +48,8 @@ struct xm_io_dgram {
 
 typedef void (*xm_io_recv_fn)(void *arg, int chan, const struct xm_io_dgram *d);
 typedef void (*xm_io_timer_fn)(void *arg);
+/* A file operation's completion: bytes transferred, 0 (sync) or -errno. */
+typedef void (*xm_io_file_fn)(void *arg, int res);
 
 /* The TTL / hop limit of every datagram a UDP channel sends, unicast and multicast. */
 #define XM_IO_TTL 255
@@ -105,6 +108,27 @@ struct xm_io_ops {
 	void (*timer_set)(struct xm_io *io, struct xm_io_timer *t, uint64_t delay_ms,
 			  xm_io_timer_fn fn, void *arg);
 	void (*timer_cancel)(struct xm_io *io, struct xm_io_timer *t);
+
+	/*
+	 * Files, for durable state (store/). Open and size are synchronous
+	 * (rare, at start); reads, writes and syncs complete through fn, once,
+	 * on the loop. A write copies buf; a read fills buf, which must stay
+	 * valid until fn runs. file_sync makes durable every write whose
+	 * completion was delivered before file_sync was called (it does not
+	 * order against writes still in flight): fn(arg, 0) means those bytes
+	 * survive a crash. Until then a crash may lose, keep or tear them.
+	 * file_open returns a file number or -errno; create makes it if absent.
+	 */
+	int (*file_open)(struct xm_io *io, const char *path, bool create);
+	/* The file's size as reads see it (written, not necessarily synced). */
+	int64_t (*file_size)(struct xm_io *io, int file);
+	int (*file_write)(struct xm_io *io, int file, uint64_t off, const void *buf, size_t len,
+			  xm_io_file_fn fn, void *arg);
+	int (*file_read)(struct xm_io *io, int file, uint64_t off, void *buf, size_t len,
+			 xm_io_file_fn fn, void *arg);
+	int (*file_sync)(struct xm_io *io, int file, xm_io_file_fn fn, void *arg);
+	/* Close once the file's operations in flight have completed. */
+	void (*file_close)(struct xm_io *io, int file);
 };
 
 struct xm_io {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "io_sim.h"
+#include "sim/disk.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -41,6 +42,12 @@ struct sim_host {
 	int group;
 	uint64_t rng;
 	struct sim_if ifs[SIM_MAX_IFS];
+	/* The host's clock (xm_sim_host_clock_set()): drift on both, offset and steps on wall. */
+	int32_t drift_ppm;
+	uint64_t clk_base_true, clk_base_local; /* local monotonic = base_local at base_true */
+	int64_t wall_offset_ms;
+	bool crashed;
+	struct sim_disk *disk;
 };
 
 enum ev_kind { EV_DELIVER, EV_TIMER };
@@ -82,6 +89,7 @@ struct xm_sim {
 	size_t n_slots, cap_slots;
 	size_t *free_slots;
 	size_t n_free;
+	struct sim_host **slot_host; /* the host that armed each timer slot */
 };
 
 #define to_host(p) ((struct sim_host *)(p))
@@ -152,14 +160,41 @@ static struct sim_event heap_pop(struct xm_sim *sim)
 	return top;
 }
 
+/* The host's monotonic clock after dt ms of true time since its base. */
+static uint64_t local_after(const struct sim_host *h, uint64_t dt)
+{
+	int64_t skew = (int64_t)dt * h->drift_ppm;
+
+	/* Floor division: the clock never runs backwards. */
+	skew = skew >= 0 ? skew / 1000000 : -((-skew + 999999) / 1000000);
+	return h->clk_base_local + dt + (uint64_t)skew;
+}
+
 static uint64_t sim_now_ms(struct xm_io *io)
 {
-	return to_host(io)->sim->now;
+	struct sim_host *h = to_host(io);
+
+	return local_after(h, h->sim->now - h->clk_base_true);
 }
 
 static uint64_t sim_wall_ms(struct xm_io *io)
 {
-	return SIM_EPOCH_MS + to_host(io)->sim->now;
+	return SIM_EPOCH_MS + (uint64_t)((int64_t)sim_now_ms(io) + to_host(io)->wall_offset_ms);
+}
+
+/* True ms until the host's monotonic clock has advanced by delay_ms. */
+static uint64_t true_delay(const struct sim_host *h, uint64_t delay_ms)
+{
+	uint64_t dt0 = h->sim->now - h->clk_base_true, start = local_after(h, dt0), dt;
+
+	if (!h->drift_ppm)
+		return delay_ms;
+	dt = delay_ms * 1000000 / (uint64_t)(1000000 + h->drift_ppm);
+	while (dt && local_after(h, dt0 + dt - 1) >= start + delay_ms)
+		dt--;
+	while (local_after(h, dt0 + dt) < start + delay_ms)
+		dt++;
+	return dt;
 }
 
 static void sim_random(struct xm_io *io, void *buf, size_t len)
@@ -397,12 +432,15 @@ static void sim_timer_set(struct xm_io *io, struct xm_io_timer *t, uint64_t dela
 	size_t slot;
 
 	sim_timer_cancel(io, t);
+	if (to_host(io)->crashed)
+		return; /* a crashed host runs nothing */
 	if (sim->n_free) {
 		slot = sim->free_slots[--sim->n_free];
 	} else {
 		if (sim->n_slots == sim->cap_slots) {
 			size_t cap = sim->cap_slots ? 2 * sim->cap_slots : 256;
 			struct xm_io_timer **s = realloc(sim->timer_slots, cap * sizeof(*s));
+			struct sim_host **h;
 			size_t *f;
 
 			if (!s)
@@ -412,18 +450,23 @@ static void sim_timer_set(struct xm_io *io, struct xm_io_timer *t, uint64_t dela
 			if (!f)
 				return;
 			sim->free_slots = f;
+			h = realloc(sim->slot_host, cap * sizeof(*h));
+			if (!h)
+				return;
+			sim->slot_host = h;
 			sim->cap_slots = cap;
 		}
 		slot = sim->n_slots++;
 	}
 	sim->timer_slots[slot] = t;
+	sim->slot_host[slot] = to_host(io);
 	t->gen = slot;
-	t->deadline_ms = sim->now + delay_ms;
+	t->deadline_ms = sim_now_ms(io) + delay_ms;
 	t->fn = fn;
 	t->arg = arg;
 	t->armed = true;
-	if (heap_push(sim, (struct sim_event){ .time = t->deadline_ms, .kind = EV_TIMER,
-					       .slot = slot })) {
+	if (heap_push(sim, (struct sim_event){ .time = sim->now + true_delay(to_host(io), delay_ms),
+					       .kind = EV_TIMER, .slot = slot })) {
 		sim->timer_slots[slot] = NULL;
 		sim->free_slots[sim->n_free++] = slot;
 		t->armed = false;
@@ -444,6 +487,12 @@ static const struct xm_io_ops sim_ops = {
 	.close = sim_close,
 	.timer_set = sim_timer_set,
 	.timer_cancel = sim_timer_cancel,
+	.file_open = sim_disk_file_open,
+	.file_size = sim_disk_file_size,
+	.file_write = sim_disk_file_write,
+	.file_read = sim_disk_file_read,
+	.file_sync = sim_disk_file_sync,
+	.file_close = sim_disk_file_close,
 };
 
 struct xm_sim *xm_sim_new(const struct xm_sim_config *cfg)
@@ -468,12 +517,15 @@ void xm_sim_free(struct xm_sim *sim)
 	for (size_t i = 0; i < sim->n_heap; i++)
 		if (sim->heap[i].kind == EV_DELIVER)
 			free(sim->heap[i].msg);
-	for (int i = 0; i < sim->n_hosts; i++)
+	for (int i = 0; i < sim->n_hosts; i++) {
+		sim_disk_free(sim->hosts[i]->disk);
 		free(sim->hosts[i]);
+	}
 	free(sim->heap);
 	free(sim->chans);
 	free(sim->timer_slots);
 	free(sim->free_slots);
+	free(sim->slot_host);
 	free(sim);
 }
 
@@ -497,6 +549,12 @@ struct xm_io *xm_sim_host_new(struct xm_sim *sim)
 	h->rng = sim->cfg.seed ^ (0x5851f42d4c957f2dULL * (uint64_t)(h->index + 1));
 	for (int i = 0; i < SIM_MAX_IFS; i++)
 		h->ifs[i].link = -1;
+	h->clk_base_true = h->clk_base_local = sim->now;
+	h->disk = sim_disk_new(&h->io, sim->cfg.seed ^ (0x2545f4914f6cdd1dULL * (uint64_t)(h->index + 1)));
+	if (!h->disk) {
+		free(h);
+		return NULL;
+	}
 	sim->hosts[sim->n_hosts++] = h;
 	return &h->io;
 }
@@ -531,7 +589,8 @@ void xm_sim_host_set_link_local(struct xm_io *io, bool on)
 
 void xm_sim_host_set_up(struct xm_io *io, bool up)
 {
-	to_host(io)->up = up;
+	if (!to_host(io)->crashed)
+		to_host(io)->up = up;
 }
 
 void xm_sim_host_set_group(struct xm_io *io, int group)
@@ -678,4 +737,87 @@ void xm_sim_get_stats(const struct xm_sim *sim, struct xm_sim_stats *st)
 uint64_t xm_sim_digest(const struct xm_sim *sim)
 {
 	return sim->digest;
+}
+
+uint64_t xm_sim_splitmix(uint64_t *state)
+{
+	return splitmix64(state);
+}
+
+void xm_sim_mix(struct xm_sim *sim, uint64_t v)
+{
+	mix(sim, v);
+}
+
+struct xm_sim *xm_sim_of(struct xm_io *io)
+{
+	return to_host(io)->sim;
+}
+
+struct sim_disk *xm_sim_host_disk(struct xm_io *io)
+{
+	return to_host(io)->disk;
+}
+
+bool xm_sim_host_crashed(struct xm_io *io)
+{
+	return to_host(io)->crashed;
+}
+
+void xm_sim_host_clock_set(struct xm_io *io, int64_t wall_offset_ms, int32_t drift_ppm)
+{
+	struct sim_host *h = to_host(io);
+
+	if (drift_ppm < -XM_SIM_DRIFT_MAX_PPM)
+		drift_ppm = -XM_SIM_DRIFT_MAX_PPM;
+	if (drift_ppm > XM_SIM_DRIFT_MAX_PPM)
+		drift_ppm = XM_SIM_DRIFT_MAX_PPM;
+	/* Rebase: the monotonic clock goes on from where it is, at the new rate. */
+	h->clk_base_local = sim_now_ms(io);
+	h->clk_base_true = h->sim->now;
+	h->drift_ppm = drift_ppm;
+	h->wall_offset_ms = wall_offset_ms;
+}
+
+void xm_sim_host_clock_step(struct xm_io *io, int64_t step_ms)
+{
+	to_host(io)->wall_offset_ms += step_ms;
+	mix(to_host(io)->sim, (uint64_t)step_ms);
+}
+
+void xm_sim_host_crash(struct xm_io *io)
+{
+	struct sim_host *h = to_host(io);
+	struct xm_sim *sim = h->sim;
+
+	if (h->crashed)
+		return;
+	h->crashed = true;
+	h->up = false;
+	for (size_t i = 0; i < sim->n_chans; i++)
+		if (sim->chans[i].host == h)
+			sim->chans[i].open = false;
+	/* Its timers never fire; their heap entries find an empty slot. */
+	for (size_t i = 0; i < sim->n_slots; i++) {
+		if (sim->timer_slots[i] && sim->slot_host[i] == h) {
+			sim->timer_slots[i]->armed = false;
+			sim->timer_slots[i] = NULL;
+		}
+	}
+	sim_disk_crash(h->disk);
+	sim->stats.crashes++;
+	mix(sim, sim->now);
+	mix(sim, 0xc4a54ULL + (uint64_t)h->index);
+}
+
+void xm_sim_host_restart(struct xm_io *io)
+{
+	struct sim_host *h = to_host(io);
+
+	if (!h->crashed)
+		return;
+	h->crashed = false;
+	h->up = true;
+	mix(h->sim, h->sim->now);
+	mix(h->sim, 0x5e57a27ULL + (uint64_t)h->index);
 }

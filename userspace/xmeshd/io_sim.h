@@ -9,9 +9,11 @@
  * routing) run on those unchanged. Datagrams take a latency drawn from
  * [latency_min_ms, latency_max_ms], are lost with probability
  * loss_permille/1000, and never cross a partition (hosts in different
- * groups) or reach a host that is down. Everything random is drawn from
- * streams seeded by the seed, so one seed replays one schedule exactly:
- * the basis for running thousands of seeded schedules.
+ * groups) or reach a host that is down. Each host has its own clock (offset,
+ * drift, steps), a disk (sim/disk.h), and can crash and restart (below).
+ * Everything random is drawn from streams seeded by the seed, so one seed
+ * replays one schedule exactly: the basis for running thousands of seeded
+ * schedules.
  *
  * The simulator has no kernel (netlink) and no control socket: tests query
  * nodes directly.
@@ -35,6 +37,7 @@ struct xm_sim_config {
 
 struct xm_sim_stats {
 	uint64_t sent, delivered, lost, unreachable, timers;
+	uint64_t crashes;
 };
 
 struct xm_sim *xm_sim_new(const struct xm_sim_config *cfg);
@@ -77,5 +80,41 @@ void xm_sim_get_stats(const struct xm_sim *sim, struct xm_sim_stats *st);
  * runs with the same seed must produce the same digest.
  */
 uint64_t xm_sim_digest(const struct xm_sim *sim);
+
+/*
+ * Clocks. Every host has its own: the monotonic clock (now_ms, timers)
+ * runs at 1 + drift_ppm/10^6 of the true rate and never steps or goes back;
+ * the wall clock (wall_ms) is the monotonic one plus the host's offset,
+ * moved by steps (an NTP step or an operator's date, either way). A
+ * timer of d ms fires when the host's own monotonic clock has advanced by
+ * d. Setting the clock rebases it: it goes on from its present reading.
+ */
+#define XM_SIM_DRIFT_MAX_PPM 500000
+void xm_sim_host_clock_set(struct xm_io *io, int64_t wall_offset_ms, int32_t drift_ppm);
+void xm_sim_host_clock_step(struct xm_io *io, int64_t step_ms);
+
+/*
+ * Crash and restart. A crash closes the host's channels (datagrams on
+ * their way are dropped), disarms every timer it armed and drops its file
+ * operations in flight (none of their callbacks ever runs), and makes its
+ * disk (sim/disk.h) lose, keep or tear each unsynced write. The simulator
+ * cannot free the memory of the code that ran on the host: the harness
+ * drops it (node_free, xm_store_drop) right after the crash, and the host
+ * does nothing in between (its sends vanish, it arms no timer, its file
+ * operations fail with -EIO). After xm_sim_host_restart the harness
+ * builds the host's programs afresh and they rebuild their state from the
+ * disk. The clocks go on across the crash.
+ */
+void xm_sim_host_crash(struct xm_io *io);
+void xm_sim_host_restart(struct xm_io *io);
+bool xm_sim_host_crashed(struct xm_io *io);
+
+/* For the disk model (sim/disk.c): the host's network, disk and the shared PRNG step. */
+struct sim_disk;
+struct xm_sim *xm_sim_of(struct xm_io *io);
+struct sim_disk *xm_sim_host_disk(struct xm_io *io);
+uint64_t xm_sim_splitmix(uint64_t *state);
+/* Fold v into the run's digest (xm_sim_digest). */
+void xm_sim_mix(struct xm_sim *sim, uint64_t v);
 
 #endif

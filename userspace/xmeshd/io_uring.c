@@ -8,6 +8,8 @@
  * (updated in place with IORING_TIMEOUT_UPDATE) wakes the loop at the
  * earliest deadline. SIGINT/SIGTERM arrive on a signalfd read from the
  * ring, so the loop never busy-waits and never runs a signal handler.
+ * Files are read, written and fsync'd with IORING_OP_READ/WRITE/FSYNC, each
+ * completion delivered to its caller like a datagram.
  */
 #define _GNU_SOURCE
 #include "io.h"
@@ -33,8 +35,9 @@
 #define MAX_CHANS 256
 #define FD_RX_MAX (16 * 1024) /* netlink: acks and event notifications */
 #define TIMERS_PER_TURN 1024
+#define MAX_FILES 64
 
-enum op_kind { OP_RECV, OP_ACCEPT, OP_SEND, OP_TIMEOUT, OP_IGNORE, OP_SIGNAL };
+enum op_kind { OP_RECV, OP_ACCEPT, OP_SEND, OP_TIMEOUT, OP_IGNORE, OP_SIGNAL, OP_FILE };
 enum chan_kind { CH_FREE, CH_UDP, CH_FD, CH_LISTEN, CH_CONN };
 
 struct uop {
@@ -71,6 +74,20 @@ struct send_slot {
 	uint8_t data[];
 };
 
+struct ufile {
+	int fd; /* -1: free */
+	unsigned int inflight;
+	bool closing;
+};
+
+/* A file operation in flight; op.chan is the file number. */
+struct file_op {
+	struct uop op;
+	xm_io_file_fn fn;
+	void *arg;
+	uint8_t data[];
+};
+
 struct uring_io {
 	struct xm_io io;
 	struct io_uring ring;
@@ -83,6 +100,7 @@ struct uring_io {
 	int sigfd;
 	struct signalfd_siginfo siginfo;
 	bool stop;
+	struct ufile files[MAX_FILES];
 };
 
 #define to_uring(p) ((struct uring_io *)(p))
@@ -515,6 +533,130 @@ static void uring_timer_set(struct xm_io *io, struct xm_io_timer *t, uint64_t de
 	u->timers = t;
 }
 
+static struct ufile *file_of(struct uring_io *u, int file)
+{
+	if (file < 0 || file >= MAX_FILES || u->files[file].fd < 0 || u->files[file].closing)
+		return NULL;
+	return &u->files[file];
+}
+
+static int uring_file_open(struct xm_io *io, const char *path, bool create)
+{
+	struct uring_io *u = to_uring(io);
+	int fd;
+
+	for (int i = 0; i < MAX_FILES; i++) {
+		if (u->files[i].fd >= 0)
+			continue;
+		fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+		if (fd < 0)
+			return -errno;
+		u->files[i] = (struct ufile){ .fd = fd };
+		return i;
+	}
+	return -EMFILE;
+}
+
+static int64_t uring_file_size(struct xm_io *io, int file)
+{
+	struct ufile *f = file_of(to_uring(io), file);
+	struct stat st;
+
+	if (!f)
+		return -EBADF;
+	if (fstat(f->fd, &st) < 0)
+		return -errno;
+	return (int64_t)st.st_size;
+}
+
+enum file_kind { F_WRITE, F_READ, F_SYNC };
+
+/* Queue one file operation: a write copies wbuf, a read fills rbuf. */
+static int file_submit(struct xm_io *io, int file, enum file_kind kind, uint64_t off,
+		       const void *wbuf, void *rbuf, size_t len, xm_io_file_fn fn, void *arg)
+{
+	struct uring_io *u = to_uring(io);
+	struct ufile *f = file_of(u, file);
+	struct io_uring_sqe *sqe;
+	struct file_op *op;
+
+	if (!f)
+		return -EBADF;
+	if (len > INT32_MAX)
+		return -EINVAL;
+	op = malloc(sizeof(*op) + (kind == F_WRITE ? len : 0));
+	if (!op)
+		return -ENOMEM;
+	sqe = get_sqe(u);
+	if (!sqe) {
+		free(op);
+		return -EBUSY;
+	}
+	op->op.kind = OP_FILE;
+	op->op.chan = file;
+	op->fn = fn;
+	op->arg = arg;
+	if (kind == F_WRITE) {
+		memcpy(op->data, wbuf, len);
+		io_uring_prep_write(sqe, f->fd, op->data, (unsigned int)len, off);
+	} else if (kind == F_READ) {
+		io_uring_prep_read(sqe, f->fd, rbuf, (unsigned int)len, off);
+	} else {
+		io_uring_prep_fsync(sqe, f->fd, IORING_FSYNC_DATASYNC);
+	}
+	io_uring_sqe_set_data(sqe, &op->op);
+	f->inflight++;
+	return 0;
+}
+
+static int uring_file_write(struct xm_io *io, int file, uint64_t off, const void *buf, size_t len,
+			    xm_io_file_fn fn, void *arg)
+{
+	return file_submit(io, file, F_WRITE, off, buf, NULL, len, fn, arg);
+}
+
+static int uring_file_read(struct xm_io *io, int file, uint64_t off, void *buf, size_t len,
+			   xm_io_file_fn fn, void *arg)
+{
+	return file_submit(io, file, F_READ, off, NULL, buf, len, fn, arg);
+}
+
+static int uring_file_sync(struct xm_io *io, int file, xm_io_file_fn fn, void *arg)
+{
+	return file_submit(io, file, F_SYNC, 0, NULL, NULL, 0, fn, arg);
+}
+
+static void file_release_if_done(struct uring_io *u, int file)
+{
+	struct ufile *f = &u->files[file];
+
+	if (f->closing && !f->inflight) {
+		close(f->fd);
+		*f = (struct ufile){ .fd = -1 };
+	}
+}
+
+static void uring_file_close(struct xm_io *io, int file)
+{
+	struct uring_io *u = to_uring(io);
+
+	if (!file_of(u, file))
+		return;
+	u->files[file].closing = true;
+	file_release_if_done(u, file);
+}
+
+static void file_done(struct uring_io *u, struct file_op *op, int res)
+{
+	int file = op->op.chan;
+
+	u->files[file].inflight--;
+	if (op->fn)
+		op->fn(op->arg, res);
+	free(op);
+	file_release_if_done(u, file);
+}
+
 static const struct xm_io_ops uring_ops = {
 	.now_ms = uring_now_ms,
 	.wall_ms = uring_wall_ms,
@@ -529,6 +671,12 @@ static const struct xm_io_ops uring_ops = {
 	.close = uring_close,
 	.timer_set = uring_timer_set,
 	.timer_cancel = uring_timer_cancel,
+	.file_open = uring_file_open,
+	.file_size = uring_file_size,
+	.file_write = uring_file_write,
+	.file_read = uring_file_read,
+	.file_sync = uring_file_sync,
+	.file_close = uring_file_close,
 };
 
 /* Run the timers that are due; a bounded number per turn of the loop. */
@@ -651,6 +799,9 @@ static void on_completion(struct uring_io *u, struct io_uring_cqe *cqe)
 	switch (op->kind) {
 	case OP_IGNORE:
 		return;
+	case OP_FILE:
+		file_done(u, (struct file_op *)op, res);
+		return;
 	case OP_TIMEOUT:
 		u->tmo_inflight = false;
 		return;
@@ -734,6 +885,8 @@ struct xm_io *xm_uring_new(unsigned int entries)
 	u->ignore_op.kind = OP_IGNORE;
 	u->sig_op.kind = OP_SIGNAL;
 	u->sigfd = -1;
+	for (int i = 0; i < MAX_FILES; i++)
+		u->files[i].fd = -1;
 	return &u->io;
 }
 
@@ -747,6 +900,9 @@ void xm_uring_free(struct xm_io *io)
 		if (u->chans[i].kind != CH_FREE)
 			chan_release(u, i);
 	io_uring_queue_exit(&u->ring);
+	for (int i = 0; i < MAX_FILES; i++)
+		if (u->files[i].fd >= 0)
+			close(u->files[i].fd);
 	if (u->sigfd >= 0)
 		close(u->sigfd);
 	free(u);
@@ -762,15 +918,19 @@ int xm_uring_run(struct xm_io *io)
 	struct uring_io *u = to_uring(io);
 	sigset_t mask;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	u->sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	if (u->sigfd < 0)
-		return -errno;
-	post_signal_read(u);
+	/* Run again after a stop (tests do): the signalfd and its read stay. */
+	u->stop = false;
+	if (u->sigfd < 0) {
+		sigemptyset(&mask);
+		sigaddset(&mask, SIGINT);
+		sigaddset(&mask, SIGTERM);
+		sigprocmask(SIG_BLOCK, &mask, NULL);
+		signal(SIGPIPE, SIG_IGN);
+		u->sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+		if (u->sigfd < 0)
+			return -errno;
+		post_signal_read(u);
+	}
 
 	while (!u->stop) {
 		struct io_uring_cqe *cqe;
