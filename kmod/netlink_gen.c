@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Do not edit directly, auto-generated from: */
-/*	Documentation/netlink/xmesh.yaml */
+/*	Documentation/netlink/specs/xmesh.yaml */
 /* by tools/ynl/ynl-gen.py */
 
 #include "netlink_gen.h"

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Generate the xmesh UAPI header and kernel policy tables from a YNL spec.
 
-The YNL spec (Documentation/netlink/xmesh.yaml) is the source of truth of
-the generic netlink family. From it this tool writes:
+The YNL spec (Documentation/netlink/specs/xmesh.yaml) is the source of
+truth of the generic netlink family. From it this tool writes:
 
   --mode uapi     the UAPI header: constants, enums of definitions,
                   attribute and command enums, multicast group names;
@@ -85,7 +85,12 @@ DEF_KEYS = {'type', 'name', 'value', 'doc', 'entries', 'value-start',
             'render-max'}
 SET_KEYS = {'name', 'doc', 'attributes'}
 ATTR_KEYS = {'name', 'type', 'doc', 'value', 'checks', 'byte-order', 'enum',
-             'enum-as-flags', 'nested-attributes', 'multi-attr'}
+             'enum-as-flags', 'nested-attributes', 'multi-attr',
+             'display-hint'}
+# How upstream's tools print an attribute (and, for addresses, parse it):
+# only on the types they apply to.
+DISPLAY_HINTS = {'hex': None, 'mac': {'binary'}, 'uuid': {'binary'},
+                 'ipv4': {'u32', 'binary'}, 'ipv6': {'binary'}}
 ATTR_TYPES = set(INT_TYPES) | {'string', 'binary', 'flag', 'nest', 'pad'}
 CHECK_KEYS = {'min', 'max', 'min-len', 'max-len', 'exact-len'}
 OP_KEYS = {'name', 'doc', 'value', 'attribute-set', 'flags', 'do', 'dump',
@@ -123,6 +128,16 @@ def check_schema(spec):
             check_keys(f'{what} checks', attr.get('checks', {}), CHECK_KEYS)
             if attr['name'] in names:
                 raise SpecError(f'{what}: duplicate attribute')
+            if not isinstance(attr.get('multi-attr', False), bool):
+                raise SpecError(f'{what}: multi-attr must be true or false')
+            hint = attr.get('display-hint')
+            if hint is not None:
+                if hint not in DISPLAY_HINTS:
+                    raise SpecError(f'{what}: bad display-hint {hint!r}')
+                types = DISPLAY_HINTS[hint]
+                if types is not None and attr.get('type') not in types:
+                    raise SpecError(f'{what}: display-hint {hint} on a '
+                                    f'{attr.get("type")}')
             names.add(attr['name'])
     for op in spec.get('operations', {}).get('list', []):
         what = f'operation {op.get("name")}'

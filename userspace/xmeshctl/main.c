@@ -41,7 +41,9 @@ static const struct xmeshctl_cmd commands[] = {
      "ID]",
      "the eBPF fast path: attach, detach, show, counters",
      "  attach xdp DEV [skb]   XDP relay on an underlay interface (native mode\n"
-     "                         unless skb)\n"
+     "                         unless skb); it relays frames to DEV's MAC and\n"
+     "                         addresses as they are now (attach again after\n"
+     "                         an address change)\n"
      "  attach tc DEV TENANT   TC meter on a tenant-facing interface, owned by\n"
      "                         TENANT (u32)\n"
      "  detach xdp|tc DEV      remove it (counters are kept)\n"

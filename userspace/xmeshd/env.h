@@ -55,6 +55,7 @@ struct xm_peer_ref {
 	uint8_t pk[XM_PUBKEY_LEN];
 	struct xm_addr addr; /* where the envelope came from */
 	int ifindex;         /* link it arrived on, 0 if unknown */
+	uint8_t ttl;         /* IP TTL / hop limit it arrived with, 0 if unknown */
 };
 
 #endif

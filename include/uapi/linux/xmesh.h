@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
 /* Do not edit directly, auto-generated from: */
-/*	Documentation/netlink/xmesh.yaml */
+/*	Documentation/netlink/specs/xmesh.yaml */
 /* YNL-GEN uapi header */
 
 #ifndef _UAPI_LINUX_XMESH_H
