@@ -9,9 +9,9 @@
 # else against the newest Debian headers; KDIR= overrides.
 KDIR ?= $(shell tools/kdir 2>/dev/null)
 
-.PHONY: all module bpf userspace setup check demo bench clean
+.PHONY: all module bpf userspace man deb setup check demo bench clean
 
-all: module bpf userspace
+all: module bpf userspace man
 
 module:
 	@test -n "$(KDIR)" || { echo "no kernel headers: run tools/setup or set KDIR=" >&2; exit 1; }
@@ -22,6 +22,22 @@ bpf:
 
 userspace: bpf
 	$(MAKE) -C userspace
+
+# Man pages: Documentation/man/*.scd, in scdoc, into build/man/ (roff).
+MAN_SRCS := $(wildcard Documentation/man/*.scd)
+MAN_OUTS := $(MAN_SRCS:Documentation/man/%.scd=build/man/%)
+
+man: $(MAN_OUTS)
+
+build/man/%: Documentation/man/%.scd
+	@mkdir -p build/man
+	scdoc <$< >$@.tmp
+	mv $@.tmp $@
+
+# Debian packages xmesh and xmesh-dkms (debian/), built from a copy of the
+# tree in build/deb/; the .deb files are left in build/deb/.
+deb:
+	@tools/deb/build
 
 setup:
 	@tools/setup
