@@ -206,8 +206,9 @@ static void env_random(void *ctx, void *buf, size_t len)
 }
 
 static int env_send(void *ctx, enum xm_msg_kind kind, const struct xm_addr *to,
-		    const uint8_t *body, size_t len)
+		  const struct xm_node_id *to_id, const uint8_t *body, size_t len)
 {
+	(void)to_id;
 	struct sim_node *n = ctx;
 	int dst;
 
@@ -485,7 +486,9 @@ static void run_event(struct netsim *sim, struct event *ev)
 		sim->st.unreachable++;
 	} else if (n->h && n->h->deliver) {
 		const struct sim_node *f = &sim->nodes[ev->from];
-		struct xm_peer_ref ref = { .id = f->id, .addr = f->addr, .ifindex = ev->ifindex };
+		/* No envelope here: every sender is addressed and validated. */
+		struct xm_peer_ref ref = { .id = f->id, .addr = f->addr, .ifindex = ev->ifindex,
+					   .addressed = true, .validated = true };
 
 		memcpy(ref.pk, f->pk, sizeof(ref.pk));
 		sim->st.delivered++;

@@ -46,6 +46,7 @@ static size_t build(uint8_t *out, size_t cap, uint32_t kind, const struct identi
 {
 	static const uint8_t body[] = "node_sender";
 	Xmesh__Envelope e = XMESH__ENVELOPE__INIT;
+	uint8_t key[32];
 	size_t len;
 
 	e.version = ENV_VERSION;
@@ -61,9 +62,15 @@ static size_t build(uint8_t *out, size_t cap, uint32_t kind, const struct identi
 		e.signature.len = XM_SIG_LEN;
 	}
 	len = xmesh__envelope__get_packed_size(&e);
-	if (len > cap)
+	if (1 + len + ENV_TRAILER_LEN > cap)
 		return 0;
-	return xmesh__envelope__pack(&e, out);
+	/* The datagram around it: type, envelope, mac1 (unaddressed), no mac2. */
+	out[0] = ENV_DGRAM_ENVELOPE;
+	len = 1 + xmesh__envelope__pack(&e, out + 1);
+	env_mac1_key(key, NULL);
+	crypto_generichash(out + len, ENV_MAC_LEN, out, len, key, sizeof(key));
+	memset(out + len + ENV_MAC_LEN, 0, ENV_MAC_LEN);
+	return len + ENV_TRAILER_LEN;
 }
 
 int main(int argc, char **argv)
@@ -97,7 +104,7 @@ int main(int argc, char **argv)
 	}
 
 	if (!strcmp(kind, "valid") || !strcmp(kind, "replay") || !strcmp(kind, "weak-id")) {
-		int n = env_seal(buf, sizeof(buf), XM_MSG_DHT, id.pk, id.sk,
+		int n = env_seal(buf, sizeof(buf), XM_MSG_DHT, id.pk, id.sk, NULL,
 				 wall_ms() * 1000, wall_ms(), (const uint8_t *)"node_sender", 11);
 
 		len = n > 0 ? (size_t)n : 0;
@@ -120,7 +127,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(kind, "stale")) {
 		uint8_t tbs[ENV_DATAGRAM_MAX];
 		uint64_t ts = wall_ms() - 3600 * 1000;
-		int n = env_signed_bytes(tbs, sizeof(tbs), ENV_VERSION, XM_MSG_DHT, id.pk,
+		int n = env_signed_bytes(tbs, sizeof(tbs), ENV_VERSION, XM_MSG_DHT, id.pk, NULL,
 					 wall_ms() * 1000, ts, (const uint8_t *)"node_sender", 11);
 
 		crypto_sign_detached(sig, NULL, tbs, (unsigned long long)n, id.sk);

@@ -66,6 +66,7 @@ static void world_init(struct world *w, uint64_t seed, int n, uint32_t loss)
 		config_defaults(c);
 		c->ctl_socket[0] = 0;
 		c->kernel = XMD_KERNEL_OFF;
+		c->state_dir[0] = 0; /* no counter mark on disk */
 		c->puzzle_bits = PUZZLE_BITS;
 		xm_sim_host_addr(w->io[i], &c->listen, PORT);
 		if (i)

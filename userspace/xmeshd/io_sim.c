@@ -39,12 +39,15 @@ struct sim_host {
 	int group;
 	uint64_t rng;
 	struct sim_if ifs[SIM_MAX_IFS];
+	bool spoof;		/* its datagrams claim spoof_src as their source */
+	struct xm_addr spoof_src;
 };
 
 enum ev_kind { EV_DELIVER, EV_TIMER };
 
 struct sim_msg {
 	int chan; /* destination */
+	int src_host; /* the host that sent it, whatever source it claims */
 	struct xm_addr from;
 	int ifindex;
 	size_t len;
@@ -257,7 +260,11 @@ static void transmit(struct sim_host *h, const struct sim_chan *src, int dst, in
 		return;
 	}
 	m->chan = dst;
-	xm_sim_host_addr(&h->io, &m->from, src->port);
+	m->src_host = h->index;
+	if (h->spoof)
+		m->from = h->spoof_src;
+	else
+		xm_sim_host_addr(&h->io, &m->from, src->port);
 	m->ifindex = dst_ifindex;
 	m->len = len;
 	memcpy(m->data, buf, len);
@@ -482,6 +489,15 @@ void xm_sim_host_addr(struct xm_io *io, struct xm_addr *addr, uint16_t port)
 	xm_addr_from_v4(addr, htonl(to_host(io)->ip), port);
 }
 
+void xm_sim_host_spoof(struct xm_io *io, const struct xm_addr *src)
+{
+	struct sim_host *h = to_host(io);
+
+	h->spoof = src != NULL;
+	if (src)
+		h->spoof_src = *src;
+}
+
 void xm_sim_host_set_up(struct xm_io *io, bool up)
 {
 	to_host(io)->up = up;
@@ -536,17 +552,7 @@ static void deliver(struct xm_sim *sim, struct sim_msg *m)
 	struct sim_chan *c = &sim->chans[m->chan];
 	struct xm_io_dgram d = { .buf = m->data, .len = m->len, .has_from = true,
 				 .from = m->from, .ifindex = m->ifindex };
-	struct sim_host *src = NULL;
-
-	for (int i = 0; i < sim->n_hosts; i++) {
-		struct xm_addr a;
-
-		xm_sim_host_addr(&sim->hosts[i]->io, &a, m->from.port);
-		if (xm_addr_equal(&a, &m->from)) {
-			src = sim->hosts[i];
-			break;
-		}
-	}
+	struct sim_host *src = sim->hosts[m->src_host];
 	/* A partition or a crash while the datagram was on its way. */
 	if (!c->open || !src || !reachable(src, c->host)) {
 		sim->stats.unreachable++;

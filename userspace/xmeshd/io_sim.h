@@ -46,6 +46,11 @@ struct xm_io *xm_sim_host_new(struct xm_sim *sim);
 int xm_sim_host_index(struct xm_io *io);
 void xm_sim_host_addr(struct xm_io *io, struct xm_addr *addr, uint16_t port);
 
+/*
+ * An attacker's host: the datagrams it sends from now on claim src as their
+ * source (NULL: its own address again), as a spoofed UDP source does.
+ */
+void xm_sim_host_spoof(struct xm_io *io, const struct xm_addr *src);
 /* A host that is down neither sends nor receives; its timers still run. */
 void xm_sim_host_set_up(struct xm_io *io, bool up);
 /* Partition: hosts in different groups cannot exchange datagrams. */
