@@ -166,12 +166,16 @@ struct env_check {
 	const struct xm_node_id *self_id; /* the only recipient accepted; NULL: any */
 	struct replay_table *replay;
 	uint64_t *verifies;	/* counts the signature verifications made, if set */
+	bool cheap_only;	/* stop before the signature: ENV_OPEN_UNVERIFIED */
 };
+
+/* env_open() with cheap_only: every check but the signature passed. */
+#define ENV_OPEN_UNVERIFIED 1
 
 /*
  * The whole check of a received datagram after env_precheck(): addressed is
  * what it returned. Returns 0 with m filled in, or a negative value
- * -(reason)-1 for a dropped datagram.
+ * -(reason)-1 for a dropped datagram (ENV_OPEN_UNVERIFIED: see cheap_only).
  */
 int env_open(struct env_msg *m, const uint8_t *buf, size_t len, size_t truncated_len,
 	     bool addressed, const struct env_check *chk);

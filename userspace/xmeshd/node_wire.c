@@ -11,11 +11,14 @@
  *   mac2 (the sender proved it receives at its address), then under load
  *   (the signature budget of this second spent) a cookie reply instead of
  *   any work for a datagram without mac2, then the per-source rate limit,
- *   and only then env_open() and its Ed25519 verify.
- * - Answering: while a datagram from an address without mac2 is handled,
- *   everything sent back to that address counts against its size: a reply
- *   that would exceed it is replaced by one cookie reply (smaller than any
- *   envelope), so a spoofed source gets no more bytes than it sent.
+ *   then env_open()'s cheap checks; a DHT or handshake datagram without
+ *   mac2 gets a cookie reply there, and only a proven one (or routing)
+ *   reaches the Ed25519 verify.
+ * - Answering: while a datagram from an address without mac2 is handled
+ *   (routing only), everything sent back to that address counts against
+ *   its size: a reply that would exceed it is replaced by one cookie reply
+ *   (smaller than any envelope), so a spoofed source gets no more bytes
+ *   than it sent.
  * - The envelope counter: reserved in blocks whose end is stored (synced)
  *   in STATE_DIR before their first counter is used.
  */
@@ -456,6 +459,21 @@ static bool source_allowed(struct node *n, const struct xm_addr *a)
 	return true;
 }
 
+/*
+ * Did we send to this address in the last WIRE_RESEND_MS? Then a DHT
+ * datagram from it may be a reply, which the DHT proves itself (it echoes
+ * our random txid): it is verified without a cookie round trip, still
+ * unproven, so the reply budget and the rate limit apply and nothing is
+ * started from it unless the DHT finds it answers us. (A handshake always
+ * takes the cookie first: it changes state before it answers.)
+ */
+static bool awaited(struct node *n, const struct xm_addr *from)
+{
+	const struct wire_dest *d = dest_find(n, from, false);
+
+	return d && now_ms(n) - d->last_ms <= WIRE_RESEND_MS;
+}
+
 /* --- receiving --------------------------------------------------------------- */
 
 static int drop(struct node *n, const struct xm_io_dgram *d, enum env_drop why)
@@ -504,14 +522,24 @@ int node_wire_receive(struct node *n, const struct xm_io_dgram *d, struct env_ms
 	if ((loaded || !validated) && !source_allowed(n, &d->from))
 		return drop(n, d, ENV_DROP_RATE);
 	/*
-	 * A handshake changes state: from an unproven address it gets a
-	 * cookie first (its sender resends it with mac2), never a half
-	 * exchange whose reply the budget would suppress.
+	 * No costly work for an unproven source: once the cheap checks pass,
+	 * a DHT or handshake datagram without a valid mac2 gets a cookie (its
+	 * sender resends it with mac2, one round trip, then holds the cookie
+	 * for 110 s), so every contact and session starts from a proven
+	 * address and no reply is ever larger than what drew it. Routing
+	 * stays on its links (route*.c): it is answered within the budget.
 	 */
-	if (!validated && !env_decode(m, d->buf, d->len, d->truncated_len) &&
-	    m->kind == XM_MSG_HANDSHAKE) {
-		send_cookie(n, &d->from, addressed, env_mac1_of(d->buf, d->len));
-		return drop(n, d, ENV_DROP_COOKIE);
+	if (!validated) {
+		chk.cheap_only = true;
+		ret = env_open(m, d->buf, d->len, d->truncated_len, addressed, &chk);
+		if (ret < 0)
+			return drop(n, d, (enum env_drop)(-ret - 1));
+		if (m->kind == XM_MSG_HANDSHAKE ||
+		    (m->kind == XM_MSG_DHT && !awaited(n, &d->from))) {
+			send_cookie(n, &d->from, addressed, env_mac1_of(d->buf, d->len));
+			return drop(n, d, ENV_DROP_COOKIE);
+		}
+		chk.cheap_only = false;
 	}
 	verifies = n->st.verifies;
 	ret = env_open(m, d->buf, d->len, d->truncated_len, addressed, &chk);
