@@ -144,7 +144,7 @@ static void do_node(struct node *n, int chan, struct arena *a)
 		"route_changes", "kernel_requests", "kernel_errors", "prefix_routes",
 		"rx_bytes", "tx_bytes", "verifies", "cookies_sent", "cookies_taken",
 		"cookie_resends", "replies_over_budget", "envelope_counter",
-		"counter_store_errors",
+		"counter_store_errors", "cookies_unmatched",
 	};
 	const char *drop_names[ENV_DROP_MAX];
 	Xmesh__CtlCounter *drops, *stats, **dp, **sp;
@@ -187,6 +187,7 @@ static void do_node(struct node *n, int chan, struct arena *a)
 	vals[v++] = n->st.replies_over_budget;
 	vals[v++] = n->counter;
 	vals[v++] = n->st.counter_store_errors;
+	vals[v++] = n->st.cookies_unmatched;
 
 	drops = counters(a, &nd_drops, drop_names, n->st.drops, ENV_DROP_MAX);
 	stats = counters(a, &nd_stats, stat_names, vals, v);

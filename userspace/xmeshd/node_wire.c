@@ -54,6 +54,8 @@
 struct wire_kept {
 	bool used;
 	bool resent;
+	bool addressed;
+	struct xm_node_id to_id;
 	uint8_t kind;
 	uint16_t len;
 	uint64_t sent_ms;
@@ -63,10 +65,8 @@ struct wire_kept {
 
 struct wire_dest {
 	bool used;
-	bool addressed;
 	bool has_cookie;
 	struct xm_addr addr;
-	struct xm_node_id to_id;
 	uint64_t last_ms;
 	uint64_t cookie_ms;
 	uint8_t cookie[ENV_COOKIE_LEN];
@@ -249,10 +249,10 @@ static void keep(struct node *n, struct wire_dest *d, enum xm_msg_kind kind,
 {
 	struct wire_kept *k = &d->kept[d->next++ % WIRE_KEEP];
 
-	d->addressed = to_id != NULL;
-	if (to_id)
-		d->to_id = *to_id;
 	d->last_ms = now_ms(n);
+	k->addressed = to_id != NULL;
+	if (to_id)
+		k->to_id = *to_id;
 	k->used = true;
 	k->resent = n->wire->resending; /* a resend is not resent again */
 	k->kind = (uint8_t)kind;
@@ -375,11 +375,14 @@ static void take_cookie(struct node *n, const struct xm_io_dgram *dg)
 		n->st.cookies_unmatched++;
 		return;
 	}
-	env_cookie_key(key, d->addressed ? &d->to_id : NULL);
-	for (unsigned int i = 0; i < WIRE_KEEP && !k; i++)
-		if (d->kept[i].used &&
-		    !env_cookie_open(cookie, dg->buf, dg->len, key, d->kept[i].mac1))
+	for (unsigned int i = 0; i < WIRE_KEEP && !k; i++) {
+		if (!d->kept[i].used)
+			continue;
+		/* Sealed under the key of the node we sent that datagram to. */
+		env_cookie_key(key, d->kept[i].addressed ? &d->kept[i].to_id : NULL);
+		if (!env_cookie_open(cookie, dg->buf, dg->len, key, d->kept[i].mac1))
 			k = &d->kept[i];
+	}
 	if (!k) {
 		n->st.cookies_unmatched++;
 		return;
@@ -393,8 +396,8 @@ static void take_cookie(struct node *n, const struct xm_io_dgram *dg)
 		return;
 	k->used = false;
 	again = *k;
-	to_id = d->to_id;
-	addressed = d->addressed;
+	to_id = k->to_id;
+	addressed = k->addressed;
 	n->st.cookie_resends++;
 	n->wire->resending = true;
 	node_wire_send(n, (enum xm_msg_kind)again.kind, &dg->from, addressed ? &to_id : NULL,
