@@ -2,6 +2,10 @@
 /*
  * XDP on the underlay NIC: relay transit xmesh packets without the stack,
  * drop packets from unknown senders early, pass local ones to the module.
+ * Only a configured peer's endpoint (outer source address and UDP port) is
+ * relayed for, only frames addressed to this host (its NIC's MAC, one of
+ * its underlay addresses) are relayed, never back to their sender, and
+ * only with a hop limit of at most XM_HOP_LIMIT_MAX.
  *
  * Transit packets stay encrypted: the outer xmesh header names the final
  * destination node in clear, so a relay only swaps the outer addresses and
@@ -25,6 +29,7 @@
 /* The same as the kernel's values; linux/in.h does not have them all. */
 #define XM_IP_MF		0x2000
 #define XM_IP_OFFSET		0x1fff
+#define XM_IP6_OFFSET		0xfff8	/* of the fragment header's frag_off */
 #define XM_NEXTHDR_HOP		0
 #define XM_NEXTHDR_ROUTING	43
 #define XM_NEXTHDR_FRAGMENT	44
@@ -35,8 +40,15 @@
 #define XM_AF_INET		2
 #define XM_AF_INET6		10
 
+/* One load the compiler may neither repeat nor fold (as the kernel's). */
+#define READ_ONCE(x)		(*(volatile typeof(x) *)&(x))
+
 /* What the parsers return when the packet is relayable; else a stat. */
 #define XM_PARSED		XM_XDP_STAT_MAX
+
+#ifdef XMESH_WIRE_HOP_LIMIT_MAX
+_Static_assert(XM_HOP_LIMIT_MAX == XMESH_WIRE_HOP_LIMIT_MAX, "XDP caps hops as the module");
+#endif
 
 /* The smallest xmesh payload: a header and the tag of an empty plaintext. */
 #define XM_MIN_UDP_PAYLOAD	(XMESH_WIRE_HDR_LEN + XMESH_WIRE_TAG_LEN)
@@ -61,6 +73,20 @@ struct {
 	__type(key, __u64);
 	__type(value, struct xm_route);
 } xm_routes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XM_BPF_MAX_LOCAL_ADDRS);
+	__type(key, struct xm_addr_key);
+	__type(value, struct xm_local_addr);
+} xm_local_addrs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XM_BPF_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, struct xm_xdp_iface);
+} xm_xdp_ifaces SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -94,6 +120,17 @@ struct xm_pkt {
 	__u32 udp;			/* offset of the UDP header */
 	__u32 l3_len;			/* IP header(s) and payload, no padding */
 	bool v6;
+	bool frag;			/* the first fragment of a datagram */
+};
+
+/*
+ * xm_config, read once per packet: a value that changes while a packet is
+ * handled (above all cache_gen) must not be seen twice with two values.
+ */
+struct xm_cfg {
+	__u64 self_node;
+	__u64 gen;
+	__u16 data_port;
 };
 
 /* The part of the packet the relay reads and rewrites, bounds-checked. */
@@ -114,7 +151,7 @@ static __always_inline int count(int stat, __u64 bytes)
 		c->packets++;
 		c->bytes += bytes;
 	}
-	if (stat <= XM_XDP_PASS_NO_CONFIG)
+	if (stat <= XM_XDP_PASS_NOT_FOR_HOST)
 		return XDP_PASS;
 	switch (stat) {
 	case XM_XDP_TX:
@@ -155,10 +192,18 @@ static __always_inline int parse_ip4(struct xm_pkt *p, void *data,
 	if (ip4->version != 4 || ihl < sizeof(*ip4) || tot < ihl ||
 	    (void *)ip4 + tot > data_end)
 		return XM_XDP_DROP_MALFORMED;
-	if (ip4->frag_off & bpf_htons(XM_IP_MF | XM_IP_OFFSET))
-		return XM_XDP_PASS_FRAGMENT;
 	if (ip4->protocol != IPPROTO_UDP)
 		return XM_XDP_PASS_NOT_XMESH;
+	/*
+	 * A later fragment has no UDP header to check: it is passed, and the
+	 * stack can only complete it with a first fragment, which holds the
+	 * UDP header and is checked like a whole packet (overlaps are dropped
+	 * by the stack, so a datagram's ports are its first fragment's).
+	 */
+	if (ip4->frag_off & bpf_htons(XM_IP_OFFSET))
+		return XM_XDP_PASS_FRAGMENT;
+	if (ip4->frag_off & bpf_htons(XM_IP_MF))
+		p->frag = true;
 	p->l3_len = tot;
 	*l4 = ihl;
 	return XM_PARSED;
@@ -193,17 +238,23 @@ static __always_inline int parse_ip6(struct xm_pkt *p, void *data,
 		    nexthdr != XM_NEXTHDR_DEST && nexthdr != XM_NEXTHDR_AUTH &&
 		    nexthdr != XM_NEXTHDR_FRAGMENT)
 			break;
-		if (nexthdr == XM_NEXTHDR_FRAGMENT)
-			return XM_XDP_PASS_FRAGMENT;
 		/* Every one of these starts with nexthdr, length and 2 more. */
 		if (off + 4 > tot || (void *)(opt + 4) > data_end)
 			return XM_XDP_DROP_MALFORMED;
 		if (nexthdr == XM_NEXTHDR_ROUTING && opt[3] != 0)
 			return XM_XDP_PASS_NOT_XMESH;
-		if (nexthdr == XM_NEXTHDR_AUTH)
+		if (nexthdr == XM_NEXTHDR_FRAGMENT) {
+			/* A later fragment: as for IPv4. */
+			if ((opt[2] << 8 | opt[3]) & XM_IP6_OFFSET)
+				return XM_XDP_PASS_FRAGMENT;
+			/* The first carries the header chain (RFC 8200). */
+			p->frag = true;
+			len = 8;
+		} else if (nexthdr == XM_NEXTHDR_AUTH) {
 			len = (opt[1] + 2) * 4;
-		else
+		} else {
 			len = (opt[1] + 1) * 8;
+		}
 		nexthdr = opt[0];
 		off += len;
 		if (off > tot)
@@ -248,7 +299,8 @@ static __always_inline int parse(struct xm_pkt *p, struct xdp_md *ctx,
 	if (udp->dest != bpf_htons(data_port))
 		return XM_XDP_PASS_NOT_XMESH;
 	ulen = bpf_ntohs(udp->len);
-	if (ulen != p->l3_len - l4 ||
+	/* A first fragment holds the start of the datagram UDP counts. */
+	if ((p->frag ? ulen < p->l3_len - l4 : ulen != p->l3_len - l4) ||
 	    ulen < sizeof(*udp) + XM_MIN_UDP_PAYLOAD)
 		return XM_XDP_DROP_MALFORMED;
 	p->udp = sizeof(*eth) + l4;
@@ -267,11 +319,15 @@ static __always_inline bool view(struct xm_view *v, struct xdp_md *ctx,
 	v->l3 = data + sizeof(struct ethhdr);
 	v->udp = data + off;
 	v->xh = data + off + sizeof(struct udphdr);
-	/* Every xmesh packet reaches past both fixed IP headers. */
+	/*
+	 * Every xmesh packet, and every first fragment a router can make of
+	 * one (RFC 791: 68 bytes at least), reaches past both fixed IP
+	 * headers; only whole packets must hold the xmesh header.
+	 */
 	if (v->l3 + sizeof(struct ipv6hdr) > data_end ||
-	    (void *)(v->xh + 1) > data_end)
+	    (void *)(v->udp + 1) > data_end)
 		return false;
-	return true;
+	return p->frag || (void *)(v->xh + 1) <= data_end;
 }
 
 static __always_inline bool header_ok(const struct xmesh_wire_hdr *xh)
@@ -350,16 +406,92 @@ static __always_inline struct xm_relay_cache *cache_slot(const struct xm_view *v
  */
 static __always_inline bool cache_knows(const struct xm_relay_cache *c,
 					const struct xm_view *v, bool v6, __u64 dst,
-					const struct xm_config *cfg)
+					const struct xm_cfg *cfg)
 {
 	const __be32 *known = (const __be32 *)c->src, *s;
 
-	if (c->dst_node != dst || c->gen != cfg->cache_gen || c->v6 != v6)
+	if (c->dst_node != dst || c->gen != cfg->gen || c->v6 != v6 ||
+	    c->src_port != v->udp->source)
 		return false;
 	if (!v6)
 		return known[3] == ((const struct iphdr *)v->l3)->saddr;
 	s = ((const struct ipv6hdr *)v->l3)->saddr.in6_u.u6_addr32;
 	return known[0] == s[0] && known[1] == s[1] && known[2] == s[2] && known[3] == s[3];
+}
+
+/* Is the packet's source (address and UDP port) a peer's endpoint? */
+static __always_inline bool from_peer(const struct xm_view *v, bool v6)
+{
+	struct xm_peer_key k = {};
+	union xm_addr16 src;
+
+	sender_of(&src, v, v6);
+	__builtin_memcpy(k.addr, src.b, 16);
+	k.port = bpf_ntohs(v->udp->source);
+	return bpf_map_lookup_elem(&xm_peers, &k);
+}
+
+/* The outer destination address, IPv4-mapped for IPv4. */
+static __always_inline void local_of(union xm_addr16 *a, const struct xm_view *v, bool v6)
+{
+	if (!v6) {
+		a->w[0] = 0;
+		a->w[1] = 0;
+		a->w[2] = bpf_htonl(0xffff);
+		a->w[3] = ((const struct iphdr *)v->l3)->daddr;
+	} else {
+		const struct ipv6hdr *ip6 = v->l3;
+
+		a->w[0] = ip6->daddr.in6_u.u6_addr32[0];
+		a->w[1] = ip6->daddr.in6_u.u6_addr32[1];
+		a->w[2] = ip6->daddr.in6_u.u6_addr32[2];
+		a->w[3] = ip6->daddr.in6_u.u6_addr32[3];
+	}
+}
+
+static __always_inline bool mac_eq(const __u8 *a, const __u8 *b)
+{
+	return *(const __u32 *)a == *(const __u32 *)b &&
+	       *(const __u16 *)(a + 4) == *(const __u16 *)(b + 4);
+}
+
+/*
+ * Was the frame addressed to this host, as the cache entry e already
+ * checked: the same NIC, its MAC and the same outer destination address?
+ */
+static __always_inline bool cache_for_host(const struct xm_relay_cache *e,
+					   const struct xm_view *v, bool v6, __u32 ifindex)
+{
+	union xm_addr16 d;
+	const __be32 *l = (const __be32 *)e->local;
+
+	if (e->ingress_ifindex != ifindex || !mac_eq(v->eth->h_dest, e->local_mac))
+		return false;
+	local_of(&d, v, v6);
+	return l[0] == d.w[0] && l[1] == d.w[1] && l[2] == d.w[2] && l[3] == d.w[3];
+}
+
+/*
+ * Is the frame addressed to this host: to the receiving NIC's MAC (not a
+ * broadcast or multicast one, not another host's) and to one of its
+ * underlay addresses? Copies that MAC to mac; returns XM_PARSED or the stat.
+ */
+static __always_inline int for_host(const struct xm_view *v, bool v6, __u32 ifindex,
+				    __u8 *mac)
+{
+	const struct xm_xdp_iface *nic;
+	struct xm_addr_key k;
+	union xm_addr16 d;
+
+	nic = bpf_map_lookup_elem(&xm_xdp_ifaces, &ifindex);
+	if (!nic || !mac_eq(v->eth->h_dest, nic->mac))
+		return XM_XDP_PASS_NOT_FOR_HOST;
+	local_of(&d, v, v6);
+	__builtin_memcpy(k.addr, d.b, 16);
+	if (!bpf_map_lookup_elem(&xm_local_addrs, &k))
+		return XM_XDP_PASS_NOT_FOR_HOST;
+	__builtin_memcpy(mac, nic->mac, ETH_ALEN);
+	return XM_PARSED;
 }
 
 static __always_inline __u16 csum_fold(__u64 sum)
@@ -409,16 +541,18 @@ static __always_inline __u64 csum_addrs_diff(const union xm_addr16 *src, const _
 /*
  * Resolves the destination to a next hop with xm_routes and bpf_fib_lookup
  * and, on success only, writes all of e for this sender, destination,
- * ingress NIC and packet length. Returns XM_PARSED or the stat of a failure.
+ * ingress NIC (whose MAC is local_mac) and packet length. Returns XM_PARSED
+ * or the stat of a failure.
  */
 static __always_inline int resolve(struct xdp_md *ctx, const struct xm_pkt *p,
-				   const struct xm_view *v, const struct xm_config *cfg,
+				   const struct xm_view *v, const struct xm_cfg *cfg,
 				   __u64 dst, __u32 ifindex, __u64 now,
-				   struct xm_relay_cache *e)
+				   const __u8 *local_mac, struct xm_relay_cache *e)
 {
 	struct bpf_fib_lookup fib = {};
 	const struct xm_route *rt;
-	union xm_addr16 src;
+	union xm_addr16 src, local;
+	const __be32 *nh;
 	int rc;
 
 	rt = bpf_map_lookup_elem(&xm_routes, &dst);
@@ -427,6 +561,12 @@ static __always_inline int resolve(struct xdp_md *ctx, const struct xm_pkt *p,
 	/* Relaying keeps the outer header's size: same family only. */
 	if (p->v6 == is_v4_mapped(rt->addr))
 		return XM_XDP_DROP_FAMILY;
+	/* Never back to the endpoint the packet came from. */
+	sender_of(&src, v, p->v6);
+	nh = (const __be32 *)rt->addr;
+	if (nh[0] == src.w[0] && nh[1] == src.w[1] && nh[2] == src.w[2] &&
+	    nh[3] == src.w[3] && bpf_htons(rt->port) == v->udp->source)
+		return XM_XDP_DROP_TO_SENDER;
 
 	fib.ifindex = ifindex;
 	fib.l4_protocol = IPPROTO_UDP;
@@ -463,14 +603,17 @@ static __always_inline int resolve(struct xdp_md *ctx, const struct xm_pkt *p,
 		return XM_XDP_DROP_FIB;
 	}
 
-	sender_of(&src, v, p->v6);
+	local_of(&local, v, p->v6);
 	e->dst_node = dst;
-	e->gen = cfg->cache_gen;
+	e->gen = cfg->gen;
 	e->expires = now + XM_RELAY_CACHE_JIFFIES;
 	__builtin_memcpy(e->src, src.b, 16);
 	__builtin_memcpy(e->nh_addr, rt->addr, 16);
+	__builtin_memcpy(e->local, local.b, 16);
 	__builtin_memcpy(e->dmac, fib.dmac, ETH_ALEN);
 	__builtin_memcpy(e->smac, fib.smac, ETH_ALEN);
+	__builtin_memcpy(e->local_mac, local_mac, ETH_ALEN);
+	e->src_port = v->udp->source;
 	e->nh_port = rt->port;
 	e->len_ok = p->l3_len;
 	e->ingress_ifindex = ifindex;
@@ -483,24 +626,30 @@ static __always_inline int resolve(struct xdp_md *ctx, const struct xm_pkt *p,
 /*
  * Rewrites the outer headers toward the next hop; returns the stat.
  * e is this sender's and destination's cache slot, known says whether it
- * holds them; the route and the fib are asked again when it does not, or
- * when its fib part is stale or was made for another NIC or shorter packets.
+ * holds them; the frame's addressing and the route and the fib are checked
+ * again when it does not, or when it was made for another NIC, MAC or
+ * outer destination, when its fib part is stale or was made for shorter
+ * packets.
  */
 static __always_inline int relay(struct xdp_md *ctx, const struct xm_pkt *p,
-				 const struct xm_view *v, const struct xm_config *cfg,
+				 const struct xm_view *v, const struct xm_cfg *cfg,
 				 __u64 dst, struct xm_relay_cache *e, bool known)
 {
 	struct xmesh_wire_hdr *xh = v->xh;
 	struct udphdr *udp = v->udp;
 	__u32 ifindex = ctx->ingress_ifindex;
 	__u64 now = bpf_jiffies64();
-	__u16 port;
+	__u8 mac[ETH_ALEN];
+	__u16 port, word;
 	__u64 sum;
 	int rc;
 
-	if (!known || now >= e->expires || e->ingress_ifindex != ifindex ||
-	    p->l3_len > e->len_ok) {
-		rc = resolve(ctx, p, v, cfg, dst, ifindex, now, e);
+	if (!known || now >= e->expires || p->l3_len > e->len_ok ||
+	    !cache_for_host(e, v, p->v6, ifindex)) {
+		rc = for_host(v, p->v6, ifindex, mac);
+		if (rc != XM_PARSED)
+			return rc;
+		rc = resolve(ctx, p, v, cfg, dst, ifindex, now, mac, e);
 		if (rc != XM_PARSED)
 			return rc;
 	}
@@ -509,10 +658,9 @@ static __always_inline int relay(struct xdp_md *ctx, const struct xm_pkt *p,
 	 * Source: the address the packet came to; destination: the next hop.
 	 * sum collects the change of the UDP pseudo-header and header: the
 	 * addresses' from the cache, the ports', and the hop limit's (it
-	 * shares a 16-bit word with ver_type and is at least 2, so that word
-	 * goes down by htons(1) without a borrow).
+	 * shares a 16-bit word with ver_type; it is at least 2 here).
 	 */
-	sum = (__u16)~udp->check + e->csum_addrs + (__u16)~bpf_htons(1);
+	sum = (__u16)~udp->check + e->csum_addrs;
 	if (!p->v6) {
 		struct iphdr *ip4 = v->l3;
 
@@ -531,7 +679,9 @@ static __always_inline int relay(struct xdp_md *ctx, const struct xm_pkt *p,
 	port = bpf_htons(e->nh_port);
 	sum += csum_word_diff(udp->dest, port);
 	udp->dest = port;
+	word = *(__u16 *)xh;
 	xh->hop_limit--;
+	sum += csum_word_diff(word, *(__u16 *)xh);
 
 	/* A zero UDP checksum over IPv4 means "none" and stays so. */
 	if (p->v6 || udp->check) {
@@ -552,25 +702,42 @@ static __always_inline int relay(struct xdp_md *ctx, const struct xm_pkt *p,
 /* Everything but the counting: returns the packet's stat. */
 static __always_inline int classify(struct xdp_md *ctx)
 {
-	const struct xm_config *cfg;
+	const struct xm_config *cfgp;
 	struct xm_relay_cache *c;
-	union xm_addr16 src;
 	struct xm_pkt p = {};
+	struct xm_cfg cfg;
 	struct xm_view v;
 	__u32 zero = 0;
 	bool known;
 	__u64 dst;
 	int rc;
 
-	cfg = bpf_map_lookup_elem(&xm_config, &zero);
-	if (!cfg || !cfg->data_port)
+	cfgp = bpf_map_lookup_elem(&xm_config, &zero);
+	if (!cfgp)
+		return XM_XDP_PASS_NO_CONFIG;
+	/*
+	 * The generation first, once: userspace removes a peer or route and
+	 * then bumps it, so a cache entry made from a lookup after this read
+	 * carries a generation that is retired if the lookup saw the old map.
+	 */
+	cfg.gen = READ_ONCE(cfgp->cache_gen);
+	cfg.self_node = READ_ONCE(cfgp->self_node);
+	cfg.data_port = READ_ONCE(cfgp->data_port);
+	if (!cfg.data_port)
 		return XM_XDP_PASS_NO_CONFIG;
 
-	rc = parse(&p, ctx, cfg->data_port);
+	rc = parse(&p, ctx, cfg.data_port);
 	if (rc != XM_PARSED)
 		return rc;
 	if (!view(&v, ctx, &p))
 		return XM_XDP_DROP_MALFORMED;
+
+	/*
+	 * A first fragment to the data port: the module gets the datagram
+	 * from the stack once it is whole, and only from a peer.
+	 */
+	if (p.frag)
+		return from_peer(&v, p.v6) ? XM_XDP_PASS_FRAGMENT : XM_XDP_DROP_UNKNOWN_PEER;
 	if (!header_ok(v.xh))
 		return XM_XDP_DROP_BAD_HEADER;
 
@@ -580,22 +747,20 @@ static __always_inline int classify(struct xdp_md *ctx)
 	/* Cannot fail (the slot is in range): for the verifier. */
 	if (!c)
 		return XM_XDP_ABORTED;
-	known = cache_knows(c, &v, p.v6, dst, cfg);
-	if (!known) {
-		sender_of(&src, &v, p.v6);
-		if (!bpf_map_lookup_elem(&xm_peers, src.b))
-			return XM_XDP_DROP_UNKNOWN_PEER;
-	}
+	known = cache_knows(c, &v, p.v6, dst, &cfg);
+	if (!known && !from_peer(&v, p.v6))
+		return XM_XDP_DROP_UNKNOWN_PEER;
 
-	if (v.xh->hop_limit == 0)
+	/* No conforming sender starts above the cap (as the module checks). */
+	if (v.xh->hop_limit == 0 || v.xh->hop_limit > XM_HOP_LIMIT_MAX)
 		return XM_XDP_DROP_HOP_LIMIT;
-	if (dst == cfg->self_node)
+	if (dst == cfg.self_node)
 		return XM_XDP_PASS_LOCAL;
 	/* Relaying would send it on with a hop limit of 0. */
 	if (v.xh->hop_limit == 1)
 		return XM_XDP_DROP_HOP_LIMIT;
 
-	return relay(ctx, &p, &v, cfg, dst, c, known);
+	return relay(ctx, &p, &v, &cfg, dst, c, known);
 }
 
 SEC("xdp")

@@ -65,6 +65,7 @@ int xmesh_dp_init(struct xmesh_dp *dp, struct net_device *dev)
 	xa_init(&dp->indexes);
 	xa_init(&dp->nexthops);
 	xa_init(&dp->tenants);
+	xa_init(&dp->ingress);
 	err = xmesh_lpm_init(&dp->routes, XMESH_MAX_ROUTES);
 	if (err)
 		return err;
@@ -107,6 +108,7 @@ void xmesh_dp_uninit(struct xmesh_dp *dp)
 	xa_destroy(&dp->indexes);
 	xa_destroy(&dp->nexthops);
 	xa_destroy(&dp->tenants);
+	xa_destroy(&dp->ingress);
 }
 
 /* From the device destructor: netlink readers may hold the device until. */
@@ -126,10 +128,28 @@ void xmesh_dp_stop(struct xmesh_dp *dp)
 	xmesh_socket_close(dp);
 }
 
-/* The listen port changed: rebind if the device is up. Under RTNL. */
-int xmesh_dp_set_port(struct xmesh_dp *dp, u16 port)
+/*
+ * The listen port changes: bind the new one aside if the device is up
+ * (nothing to do otherwise: socks stay empty). Under RTNL.
+ */
+int xmesh_dp_port_prepare(struct xmesh_dp *dp, u16 port,
+			  struct xmesh_socks *socks, bool *rebind)
 {
-	if (!netif_running(dp->dev) || port == dp->port)
-		return 0;
-	return xmesh_socket_open(dp, port);
+	*rebind = netif_running(dp->dev) && port != dp->port;
+	socks->s4 = NULL;
+	socks->s6 = NULL;
+	return *rebind ? xmesh_socket_prepare(dp, port, socks) : 0;
+}
+
+/* Mark the outer packets; routes cached under the old mark are dropped. */
+void xmesh_dp_set_fwmark(struct xmesh_dp *dp, u32 mark)
+{
+	struct xmesh_peer *peer;
+	unsigned long id;
+
+	mutex_lock(&dp->lock);
+	WRITE_ONCE(dp->fwmark, mark);
+	xa_for_each(&dp->peers, id, peer)
+		dst_cache_reset(&peer->dst_cache);
+	mutex_unlock(&dp->lock);
 }

@@ -48,10 +48,12 @@ struct xmesh_dp {
 	struct xarray tenants;		/* tenant id -> struct xmesh_tenant */
 	unsigned int ntenants;
 	struct xmesh_lpm tenant_prefixes; /* overlay prefix -> tenant id */
+	struct xarray ingress;		/* ifindex -> struct xmesh_tenant */
 
 	struct socket __rcu *sock4;
 	struct socket __rcu *sock6;
 	u16 port;			/* port the sockets are bound to */
+	u32 fwmark;			/* skb->mark of outer packets */
 
 	struct xmesh_stats stats;	/* device-wide counters */
 	struct gro_cells gro;
@@ -64,7 +66,10 @@ void xmesh_dp_destruct(struct xmesh_dp *dp);
 void xmesh_dp_setup(struct net_device *dev);
 int xmesh_dp_open(struct xmesh_dp *dp, u16 port);
 void xmesh_dp_stop(struct xmesh_dp *dp);
-int xmesh_dp_set_port(struct xmesh_dp *dp, u16 port);
+struct xmesh_socks;
+int xmesh_dp_port_prepare(struct xmesh_dp *dp, u16 port,
+			  struct xmesh_socks *socks, bool *rebind);
+void xmesh_dp_set_fwmark(struct xmesh_dp *dp, u32 mark);
 netdev_tx_t xmesh_dp_xmit(struct sk_buff *skb, struct net_device *dev);
 
 /* What the device knows that the data path reads (datapath.c). */

@@ -14,6 +14,7 @@
 #include <net/rtnetlink.h>
 
 #include "device.h"
+#include "tenant.h"
 
 /* Per-netns state: a sequence number of xmesh configuration changes. */
 struct xmesh_net {
@@ -206,6 +207,27 @@ static struct pernet_operations xmesh_net_ops = {
 	.size	= sizeof(struct xmesh_net),
 };
 
+/* An interface a tenant is bound to leaves: see xmesh_tenant_ingress_gone(). */
+static int xmesh_netdev_event(struct notifier_block *nb, unsigned long event,
+			      void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr), *d;
+
+	if (event != NETDEV_UNREGISTER || netif_is_xmesh(dev))
+		return NOTIFY_DONE;
+	ASSERT_RTNL();
+	for_each_netdev(dev_net(dev), d)
+		if (netif_is_xmesh(d))
+			xmesh_tenant_ingress_gone(&((struct xmesh_device *)
+						    netdev_priv(d))->dp,
+						  dev->ifindex);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block xmesh_netdev_nb = {
+	.notifier_call = xmesh_netdev_event,
+};
+
 int __init xmesh_device_init(void)
 {
 	int err;
@@ -213,11 +235,16 @@ int __init xmesh_device_init(void)
 	err = register_pernet_device(&xmesh_net_ops);
 	if (err)
 		return err;
-	err = rtnl_link_register(&xmesh_link_ops);
+	err = register_netdevice_notifier(&xmesh_netdev_nb);
 	if (err)
 		goto err_pernet;
+	err = rtnl_link_register(&xmesh_link_ops);
+	if (err)
+		goto err_notifier;
 	return 0;
 
+err_notifier:
+	unregister_netdevice_notifier(&xmesh_netdev_nb);
 err_pernet:
 	unregister_pernet_device(&xmesh_net_ops);
 	return err;
@@ -227,5 +254,6 @@ void xmesh_device_uninit(void)
 {
 	/* Deletes every xmesh device of every netns. */
 	rtnl_link_unregister(&xmesh_link_ops);
+	unregister_netdevice_notifier(&xmesh_netdev_nb);
 	unregister_pernet_device(&xmesh_net_ops);
 }

@@ -19,6 +19,7 @@
 #include "device.h"
 #include "netlink.h"
 #include "netlink_gen.h"
+#include "socket.h"
 
 struct genl_family xmesh_nl_family __ro_after_init = {
 	.name		= XMESH_FAMILY_NAME,
@@ -98,6 +99,7 @@ static int xmesh_nl_fill_dev(struct sk_buff *skb, struct xmesh_device *xd)
 			      XMESH_A_DEV_PAD) ||
 	    nla_put_u32(skb, XMESH_A_DEV_MTU, dev->mtu) ||
 	    nla_put_u32(skb, XMESH_A_DEV_FLAGS, xd->flags) ||
+	    nla_put_u32(skb, XMESH_A_DEV_FWMARK, READ_ONCE(xd->dp.fwmark)) ||
 	    nla_put_u32(skb, XMESH_A_DEV_GENERATION,
 			(u32)atomic_read(&xd->generation)) ||
 	    xmesh_stats_put(skb, XMESH_A_DEV_STATS, &xd->dp.stats))
@@ -213,8 +215,10 @@ int xmesh_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr **attrs = info->attrs;
 	struct net *net = genl_info_net(info);
+	struct xmesh_socks socks = {};
 	struct xmesh_device *xd;
-	bool changed = false;
+	bool changed = false, rebind = false;
+	u16 port = 0;
 	int err = 0;
 
 	rtnl_lock();
@@ -226,14 +230,17 @@ int xmesh_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&xd->conf_lock);
 
 	/*
-	 * Check everything that can fail before changing anything, so that
-	 * a rejected request leaves the device as it was. The policy has
-	 * checked the ranges of node-id, mtu and flags already.
+	 * Everything that can fail happens before anything changes, so that
+	 * a rejected request leaves the device as it was: the new port is
+	 * bound aside, then the MTU (the one step that can fail and change)
+	 * goes, then the sockets are swapped and the rest is set. The policy
+	 * has checked the ranges of node-id, mtu and flags already.
 	 */
 	if (attrs[XMESH_A_DEV_LISTEN_PORT]) {
-		u16 port = nla_get_u16(attrs[XMESH_A_DEV_LISTEN_PORT]);
-		struct xmesh_device *other = xmesh_device_by_port(net, port);
+		struct xmesh_device *other;
 
+		port = nla_get_u16(attrs[XMESH_A_DEV_LISTEN_PORT]);
+		other = xmesh_device_by_port(net, port);
 		if (other && other != xd) {
 			NL_SET_ERR_MSG_ATTR(extack,
 					    attrs[XMESH_A_DEV_LISTEN_PORT],
@@ -241,9 +248,14 @@ int xmesh_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 			err = -EADDRINUSE;
 			goto out_put;
 		}
+		err = xmesh_dp_port_prepare(&xd->dp, port, &socks, &rebind);
+		if (err) {
+			NL_SET_ERR_MSG_ATTR(extack,
+					    attrs[XMESH_A_DEV_LISTEN_PORT],
+					    "cannot bind the UDP port");
+			goto out_put;
+		}
 	}
-
-	/* The MTU change is the only step that can still fail: do it first. */
 	if (attrs[XMESH_A_DEV_MTU]) {
 		u32 mtu = nla_get_u32(attrs[XMESH_A_DEV_MTU]);
 
@@ -252,23 +264,16 @@ int xmesh_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 			if (err) {
 				NL_SET_ERR_MSG_ATTR(extack, attrs[XMESH_A_DEV_MTU],
 						    "MTU change refused");
+				xmesh_socket_abort(&socks);
 				goto out_put;
 			}
 		}
 	}
 
+	/* From here on nothing fails. */
 	if (attrs[XMESH_A_DEV_LISTEN_PORT]) {
-		u16 port = nla_get_u16(attrs[XMESH_A_DEV_LISTEN_PORT]);
-
-		if (port != xd->listen_port) {
-			err = xmesh_dp_set_port(&xd->dp, port);
-			if (err) {
-				NL_SET_ERR_MSG_ATTR(extack,
-						    attrs[XMESH_A_DEV_LISTEN_PORT],
-						    "cannot bind the UDP port");
-				goto out_put;
-			}
-		}
+		if (rebind)
+			xmesh_socket_commit(&xd->dp, port, &socks);
 		changed |= port != xd->listen_port;
 		WRITE_ONCE(xd->listen_port, port);
 	}
@@ -283,6 +288,12 @@ int xmesh_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 		changed |= flags != xd->flags;
 		WRITE_ONCE(xd->flags, flags);
+	}
+	if (attrs[XMESH_A_DEV_FWMARK]) {
+		u32 mark = nla_get_u32(attrs[XMESH_A_DEV_FWMARK]);
+
+		changed |= mark != xd->dp.fwmark;
+		xmesh_dp_set_fwmark(&xd->dp, mark);
 	}
 	if (changed)
 		xmesh_device_changed(xd);

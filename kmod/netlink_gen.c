@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Do not edit directly, auto-generated from: */
-/*	Documentation/netlink/xmesh.yaml */
+/*	Documentation/netlink/specs/xmesh.yaml */
 /* by tools/ynl/ynl-gen.py */
 
 #include "netlink_gen.h"
@@ -41,6 +41,8 @@ const struct nla_policy xmesh_stats_nl_policy[XMESH_A_STATS_MAX + 1] = {
 	[XMESH_A_STATS_DROP_MALFORMED] = { .type = NLA_U64, },
 	[XMESH_A_STATS_DROP_TOO_BIG] = { .type = NLA_U64, },
 	[XMESH_A_STATS_DROP_OTHER] = { .type = NLA_U64, },
+	[XMESH_A_STATS_DROP_SPOOF] = { .type = NLA_U64, },
+	[XMESH_A_STATS_DROP_ECN] = { .type = NLA_U64, },
 	[XMESH_A_STATS_PAD] = { .type = NLA_REJECT, },
 };
 
@@ -78,6 +80,7 @@ const struct nla_policy xmesh_tenant_nl_policy[XMESH_A_TENANT_MAX + 1] = {
 	[XMESH_A_TENANT_BUDGET_BYTES] = { .type = NLA_U64, },
 	[XMESH_A_TENANT_STATS] = NLA_POLICY_NESTED(xmesh_stats_nl_policy),
 	[XMESH_A_TENANT_PAD] = { .type = NLA_REJECT, },
+	[XMESH_A_TENANT_INGRESS_IFINDEX] = { .type = NLA_U32, },
 };
 
 const struct nla_policy xmesh_dev_nl_policy[XMESH_A_DEV_MAX + 1] = {
@@ -95,6 +98,7 @@ const struct nla_policy xmesh_dev_nl_policy[XMESH_A_DEV_MAX + 1] = {
 	[XMESH_A_DEV_TENANT] = NLA_POLICY_NESTED(xmesh_tenant_nl_policy),
 	[XMESH_A_DEV_STATS] = NLA_POLICY_NESTED(xmesh_stats_nl_policy),
 	[XMESH_A_DEV_EVENT] = NLA_POLICY_RANGE(NLA_U32, 1, 6),
+	[XMESH_A_DEV_FWMARK] = { .type = NLA_U32, },
 };
 
 /* DEV_GET - do and dump */
@@ -104,13 +108,14 @@ const struct nla_policy xmesh_dev_get_nl_policy[XMESH_A_DEV_IFNAME + 1] = {
 };
 
 /* DEV_SET - do */
-const struct nla_policy xmesh_dev_set_nl_policy[XMESH_A_DEV_FLAGS + 1] = {
+const struct nla_policy xmesh_dev_set_nl_policy[XMESH_A_DEV_FWMARK + 1] = {
 	[XMESH_A_DEV_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[XMESH_A_DEV_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
 	[XMESH_A_DEV_LISTEN_PORT] = { .type = NLA_U16, },
 	[XMESH_A_DEV_NODE_ID] = NLA_POLICY_MIN(NLA_U64, 1),
 	[XMESH_A_DEV_MTU] = NLA_POLICY_FULL_RANGE(NLA_U32, &xmesh_dev_mtu_range),
 	[XMESH_A_DEV_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1),
+	[XMESH_A_DEV_FWMARK] = { .type = NLA_U32, },
 };
 
 /* PEER_NEW - do */
@@ -237,34 +242,35 @@ const struct genl_ops xmesh_nl_ops[19] = {
 		.dumpit		= xmesh_nl_dev_get_dumpit,
 		.policy		= xmesh_dev_get_nl_policy,
 		.maxattr	= XMESH_A_DEV_IFNAME,
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= XMESH_CMD_DEV_SET,
 		.doit		= xmesh_nl_dev_set_doit,
 		.policy		= xmesh_dev_set_nl_policy,
-		.maxattr	= XMESH_A_DEV_FLAGS,
-		.flags		= GENL_ADMIN_PERM,
+		.maxattr	= XMESH_A_DEV_FWMARK,
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= XMESH_CMD_PEER_NEW,
 		.doit		= xmesh_nl_peer_new_doit,
 		.policy		= xmesh_peer_new_nl_policy,
 		.maxattr	= XMESH_A_DEV_PEER,
-		.flags		= GENL_ADMIN_PERM,
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= XMESH_CMD_PEER_SET,
 		.doit		= xmesh_nl_peer_set_doit,
 		.policy		= xmesh_peer_set_nl_policy,
 		.maxattr	= XMESH_A_DEV_PEER,
-		.flags		= GENL_ADMIN_PERM,
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= XMESH_CMD_PEER_DEL,
 		.doit		= xmesh_nl_peer_del_doit,
 		.policy		= xmesh_peer_del_nl_policy,
 		.maxattr	= XMESH_A_DEV_PEER,
-		.flags		= GENL_ADMIN_PERM,
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= XMESH_CMD_PEER_GET,
@@ -272,95 +278,100 @@ const struct genl_ops xmesh_nl_ops[19] = {
 		.dumpit		= xmesh_nl_peer_get_dumpit,
 		.policy		= xmesh_peer_get_nl_policy,
 		.maxattr	= XMESH_A_DEV_PEER,
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= XMESH_CMD_KEY_NEW,
 		.doit		= xmesh_nl_key_new_doit,
 		.policy		= xmesh_key_new_nl_policy,
 		.maxattr	= XMESH_A_DEV_PEER,
-		.flags		= GENL_ADMIN_PERM,
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= XMESH_CMD_KEY_SWAP,
 		.doit		= xmesh_nl_key_swap_doit,
 		.policy		= xmesh_key_swap_nl_policy,
 		.maxattr	= XMESH_A_DEV_PEER,
-		.flags		= GENL_ADMIN_PERM,
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= XMESH_CMD_KEY_DEL,
 		.doit		= xmesh_nl_key_del_doit,
 		.policy		= xmesh_key_del_nl_policy,
 		.maxattr	= XMESH_A_DEV_PEER,
-		.flags		= GENL_ADMIN_PERM,
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= XMESH_CMD_ROUTE_NEW,
 		.doit		= xmesh_nl_route_new_doit,
 		.policy		= xmesh_route_new_nl_policy,
 		.maxattr	= XMESH_A_DEV_ROUTE,
-		.flags		= GENL_ADMIN_PERM,
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= XMESH_CMD_ROUTE_DEL,
 		.doit		= xmesh_nl_route_del_doit,
 		.policy		= xmesh_route_del_nl_policy,
 		.maxattr	= XMESH_A_DEV_ROUTE,
-		.flags		= GENL_ADMIN_PERM,
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= XMESH_CMD_ROUTE_GET,
 		.dumpit		= xmesh_nl_route_get_dumpit,
 		.policy		= xmesh_route_get_nl_policy,
 		.maxattr	= XMESH_A_DEV_IFNAME,
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= XMESH_CMD_NEXTHOP_NEW,
 		.doit		= xmesh_nl_nexthop_new_doit,
 		.policy		= xmesh_nexthop_new_nl_policy,
 		.maxattr	= XMESH_A_DEV_NEXTHOP,
-		.flags		= GENL_ADMIN_PERM,
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= XMESH_CMD_NEXTHOP_DEL,
 		.doit		= xmesh_nl_nexthop_del_doit,
 		.policy		= xmesh_nexthop_del_nl_policy,
 		.maxattr	= XMESH_A_DEV_NEXTHOP,
-		.flags		= GENL_ADMIN_PERM,
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= XMESH_CMD_NEXTHOP_GET,
 		.dumpit		= xmesh_nl_nexthop_get_dumpit,
 		.policy		= xmesh_nexthop_get_nl_policy,
 		.maxattr	= XMESH_A_DEV_IFNAME,
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= XMESH_CMD_TENANT_NEW,
 		.doit		= xmesh_nl_tenant_new_doit,
 		.policy		= xmesh_tenant_new_nl_policy,
 		.maxattr	= XMESH_A_DEV_TENANT,
-		.flags		= GENL_ADMIN_PERM,
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= XMESH_CMD_TENANT_SET,
 		.doit		= xmesh_nl_tenant_set_doit,
 		.policy		= xmesh_tenant_set_nl_policy,
 		.maxattr	= XMESH_A_DEV_TENANT,
-		.flags		= GENL_ADMIN_PERM,
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= XMESH_CMD_TENANT_DEL,
 		.doit		= xmesh_nl_tenant_del_doit,
 		.policy		= xmesh_tenant_del_nl_policy,
 		.maxattr	= XMESH_A_DEV_TENANT,
-		.flags		= GENL_ADMIN_PERM,
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= XMESH_CMD_TENANT_GET,
 		.doit		= xmesh_nl_tenant_get_doit,
+		.start		= xmesh_nl_tenant_get_dump_start,
 		.dumpit		= xmesh_nl_tenant_get_dumpit,
 		.policy		= xmesh_tenant_get_nl_policy,
 		.maxattr	= XMESH_A_DEV_TENANT,
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 };
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Do not edit directly, auto-generated from: */
-/*	Documentation/netlink/xmesh.yaml */
+/*	Documentation/netlink/specs/xmesh.yaml */
 /* by tools/ynl/ynl-gen.py */
 
 #ifndef _XMESH_NETLINK_GEN_H
@@ -22,7 +22,7 @@ extern const struct nla_policy xmesh_dev_nl_policy[XMESH_A_DEV_MAX + 1];
 
 /* Request policies of the operations. */
 extern const struct nla_policy xmesh_dev_get_nl_policy[XMESH_A_DEV_IFNAME + 1];
-extern const struct nla_policy xmesh_dev_set_nl_policy[XMESH_A_DEV_FLAGS + 1];
+extern const struct nla_policy xmesh_dev_set_nl_policy[XMESH_A_DEV_FWMARK + 1];
 extern const struct nla_policy xmesh_peer_new_nl_policy[XMESH_A_DEV_PEER + 1];
 extern const struct nla_policy xmesh_peer_set_nl_policy[XMESH_A_DEV_PEER + 1];
 extern const struct nla_policy xmesh_peer_del_nl_policy[XMESH_A_DEV_PEER + 1];
@@ -66,6 +66,7 @@ int xmesh_nl_tenant_del_doit(struct sk_buff *skb, struct genl_info *info);
 int xmesh_nl_tenant_get_doit(struct sk_buff *skb, struct genl_info *info);
 int xmesh_nl_tenant_get_dumpit(struct sk_buff *skb,
 			       struct netlink_callback *cb);
+int xmesh_nl_tenant_get_dump_start(struct netlink_callback *cb);
 
 extern const struct genl_ops xmesh_nl_ops[19];
 

@@ -13,6 +13,7 @@
 #include <linux/udp.h>
 #include <linux/xmesh.h>
 #include <linux/xmesh_wire.h>
+#include <net/inet_ecn.h>
 #include <net/udp_tunnel.h>
 
 #include "datapath.h"
@@ -49,6 +50,14 @@ static bool header_valid(const struct xmesh_wire_hdr *h)
 }
 
 /* skb->data is at the xmesh header. */
+/* The ECN field of the outer header, whose offset the skb still holds. */
+static u8 outer_ecn(const struct sk_buff *skb)
+{
+	if (skb->protocol == htons(ETH_P_IP))
+		return ip_hdr(skb)->tos & INET_ECN_MASK;
+	return ipv6_get_dsfield(ipv6_hdr(skb)) & INET_ECN_MASK;
+}
+
 static void relay(struct xmesh_dp *dp, struct sk_buff *skb)
 {
 	struct xmesh_wire_hdr *h = (struct xmesh_wire_hdr *)skb->data;
@@ -56,6 +65,7 @@ static void relay(struct xmesh_dp *dp, struct sk_buff *skb)
 	struct xmesh_peer *via;
 	unsigned int len = skb->len;
 	u32 tenant_id;
+	u8 ecn;
 
 	if (!xmesh_dp_relay_enabled(dp))
 		return rx_drop(dp, &rx, XMESH_STAT_DROP_NO_ROUTE, skb);
@@ -72,12 +82,13 @@ static void relay(struct xmesh_dp *dp, struct sk_buff *skb)
 		return rx_drop(dp, &rx, XMESH_STAT_DROP_OTHER, skb);
 	h = (struct xmesh_wire_hdr *)skb->data;
 	h->hop_limit--;
+	ecn = outer_ecn(skb);
 
 	/* Leave the underlay's state behind; the UDP checksum is redone. */
 	skb_scrub_packet(skb, false);
 	skb->ip_summed = CHECKSUM_NONE;
 	skb->dev = dp->dev;
-	if (xmesh_socket_send(dp, via, skb)) {
+	if (xmesh_socket_send(dp, via, skb, ecn)) {
 		xmesh_stats_add(&dp->stats, XMESH_STAT_DROP_NO_ROUTE, 1);
 		return;
 	}
@@ -171,6 +182,7 @@ static void receive(struct xmesh_dp *dp, struct sk_buff *skb)
 	struct xmesh_wire_hdr *h = (struct xmesh_wire_hdr *)skb->data;
 	struct xmesh_rx rx = {};
 	struct xmesh_keyslot *ks;
+	u8 ecn = outer_ecn(skb);
 	struct sk_buff *trailer;
 	enum xmesh_stat why;
 	u32 tenant_id;
@@ -216,6 +228,11 @@ static void receive(struct xmesh_dp *dp, struct sk_buff *skb)
 	why = inner_check(dp, &rx, skb, tenant_id);
 	if (why != XMESH_STAT_COUNT)
 		return rx_drop(dp, &rx, why, skb);
+	/* RFC 6040: CE outside marks ECT inside; a not-ECT packet is lost. */
+	if (INET_ECN_decapsulate(skb, ecn, skb->protocol == htons(ETH_P_IP) ?
+				 ip_hdr(skb)->tos :
+				 ipv6_get_dsfield(ipv6_hdr(skb))) > 1)
+		return rx_drop(dp, &rx, XMESH_STAT_DROP_ECN, skb);
 	deliver(dp, &rx, skb);
 }
 

@@ -13,7 +13,9 @@
 #include <linux/xmesh.h>
 #include <linux/xmesh_wire.h>
 #include <net/icmp.h>
+#include <net/inet_ecn.h>
 #include <net/ip.h>
+#include <net/ip_tunnels.h>
 
 #include "datapath.h"
 #include "event.h"
@@ -31,6 +33,50 @@ struct xmesh_tx {
 	struct xmesh_tenant *tenant;	/* NULL: untenanted device */
 	u64 dst_node;
 };
+
+/*
+ * The inner packet's ECN field, copied into the outer header as RFC 6040's
+ * normal mode says (CE stays CE); the DSCP is not copied, so the underlay
+ * learns nothing of the inner traffic class.
+ */
+static u8 inner_ecn(const struct sk_buff *skb)
+{
+	if (skb->protocol == htons(ETH_P_IP))
+		return ip_hdr(skb)->tos & INET_ECN_MASK;
+	return ipv6_get_dsfield(ipv6_hdr(skb)) & INET_ECN_MASK;
+}
+
+/*
+ * The sealed packet leaves as a new packet of the underlay: nothing of the
+ * inner one (conntrack, mark, dst, priority, tc and inner header offsets,
+ * timestamps) may steer or describe it. Only the flow hash stays, so one
+ * inner flow keeps one outer path. After the mold of wg_reset_packet().
+ */
+static void reset_outer(struct sk_buff *skb)
+{
+	u32 hash = skb->hash;
+	u8 l4_hash = skb->l4_hash, sw_hash = skb->sw_hash;
+
+	skb_scrub_packet(skb, true);
+	memset(&skb->headers, 0, sizeof(skb->headers));
+	skb->hash = hash;
+	skb->l4_hash = l4_hash;
+	skb->sw_hash = sw_hash;
+	skb->queue_mapping = 0;
+	skb->nohdr = 0;
+	skb->peeked = 0;
+	skb->mac_len = 0;
+	skb->dev = NULL;
+#ifdef CONFIG_NET_SCHED
+	skb->tc_index = 0;
+#endif
+	skb_reset_redirect(skb);
+	skb->hdr_len = skb_headroom(skb);
+	skb_reset_mac_header(skb);
+	skb_reset_network_header(skb);
+	skb_reset_transport_header(skb);
+	skb_reset_inner_headers(skb);
+}
 
 /* Pad to a multiple of XMESH_WIRE_PAD, never beyond the MTU. */
 static unsigned int padding(unsigned int len, unsigned int mtu)
@@ -96,6 +142,7 @@ static void tx_one(struct xmesh_dp *dp, struct xmesh_tx *tx,
 		   struct sk_buff *skb)
 {
 	unsigned int len = skb->len;
+	u8 ecn = inner_ecn(skb);
 	enum xmesh_stat why;
 	bool notify = false;
 	u64 counter;
@@ -125,7 +172,8 @@ static void tx_one(struct xmesh_dp *dp, struct xmesh_tx *tx,
 		why = XMESH_STAT_DROP_OTHER;
 		goto drop;
 	}
-	if (unlikely(xmesh_socket_send(dp, tx->via, skb))) {
+	reset_outer(skb);
+	if (unlikely(xmesh_socket_send(dp, tx->via, skb, ecn))) {
 		/* The skb is gone; count the route failure on the way out. */
 		drop_count(dp, tx, XMESH_STAT_DROP_NO_ROUTE);
 		return;
@@ -163,22 +211,51 @@ static bool inner_valid(struct sk_buff *skb)
 	return false;
 }
 
+/*
+ * The packet's tenant is bound to where it entered this node: a packet
+ * forwarded in from an interface bound to a tenant is that tenant's, and
+ * its source must be one of the tenant's prefixes. Any other packet (sent
+ * by this host, or forwarded from an unbound interface) is the tenant's
+ * that owns its source, unless that tenant is bound to interfaces: its
+ * packets come only through them. Both refusals are spoofing.
+ */
+static enum xmesh_stat tx_tenant(struct xmesh_dp *dp, struct sk_buff *skb,
+				 struct xmesh_tx *tx)
+{
+	u32 src = xmesh_tenant_of(dp, skb, true);
+	struct xmesh_tenant *t;
+
+	t = xmesh_tenant_by_ingress(dp, skb->skb_iif);
+	if (t) {
+		tx->tenant = t;
+		if (src != t->id)
+			return XMESH_STAT_DROP_SPOOF;
+	} else {
+		t = xmesh_tenant_lookup(dp, src);
+		if (!t)
+			return XMESH_STAT_DROP_NO_TENANT;
+		/* Not charged to the tenant it claims to be. */
+		if (READ_ONCE(t->bound))
+			return XMESH_STAT_DROP_SPOOF;
+		tx->tenant = t;
+	}
+	if (xmesh_tenant_of(dp, skb, false) != t->id)
+		return XMESH_STAT_DROP_CROSS_TENANT;
+	return XMESH_STAT_COUNT;
+}
+
 /* Classify and route; returns XMESH_STAT_COUNT when the packet may go. */
 static enum xmesh_stat tx_prepare(struct xmesh_dp *dp, struct sk_buff *skb,
 				  struct xmesh_tx *tx)
 {
-	u32 src_tenant, dst_tenant;
+	enum xmesh_stat why;
 
 	if (!inner_valid(skb))
 		return XMESH_STAT_DROP_MALFORMED;
 	if (READ_ONCE(dp->ntenants)) {
-		src_tenant = xmesh_tenant_of(dp, skb, true);
-		tx->tenant = xmesh_tenant_lookup(dp, src_tenant);
-		if (!tx->tenant)
-			return XMESH_STAT_DROP_NO_TENANT;
-		dst_tenant = xmesh_tenant_of(dp, skb, false);
-		if (dst_tenant != src_tenant)
-			return XMESH_STAT_DROP_CROSS_TENANT;
+		why = tx_tenant(dp, skb, tx);
+		if (why != XMESH_STAT_COUNT)
+			return why;
 	}
 	if (!xmesh_route_lookup(dp, skb, false, &tx->dst_node) ||
 	    tx->dst_node == xmesh_dp_node_id(dp))

@@ -3,6 +3,7 @@
 
 #include <linux/net.h>
 #include <linux/udp.h>
+#include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
@@ -42,6 +43,44 @@ static struct socket *sock_open(struct xmesh_dp *dp, int family, u16 port)
 	return sock;
 }
 
+int xmesh_socket_prepare(struct xmesh_dp *dp, u16 port,
+			 struct xmesh_socks *socks)
+{
+	ASSERT_RTNL();
+	socks->s4 = NULL;
+	socks->s6 = NULL;
+	if (!port)
+		return 0;
+	socks->s4 = sock_open(dp, AF_INET, port);
+	if (IS_ERR(socks->s4))
+		return PTR_ERR(socks->s4);
+	if (ipv6_mod_enabled()) {
+		socks->s6 = sock_open(dp, AF_INET6, port);
+		if (IS_ERR(socks->s6)) {
+			udp_tunnel_sock_release(socks->s4);
+			return PTR_ERR(socks->s6);
+		}
+	}
+	return 0;
+}
+
+void xmesh_socket_abort(struct xmesh_socks *socks)
+{
+	if (socks->s4)
+		udp_tunnel_sock_release(socks->s4);
+	if (socks->s6)
+		udp_tunnel_sock_release(socks->s6);
+}
+
+void xmesh_socket_commit(struct xmesh_dp *dp, u16 port,
+			 struct xmesh_socks *socks)
+{
+	xmesh_socket_close(dp);
+	dp->port = port;
+	rcu_assign_pointer(dp->sock4, socks->s4);
+	rcu_assign_pointer(dp->sock6, socks->s6);
+}
+
 /*
  * The new sockets are bound before the old ones go, so a port that cannot
  * be bound leaves the device as it was. Rebinding the same port is not
@@ -49,26 +88,13 @@ static struct socket *sock_open(struct xmesh_dp *dp, int family, u16 port)
  */
 int xmesh_socket_open(struct xmesh_dp *dp, u16 port)
 {
-	struct socket *s4 = NULL, *s6 = NULL;
+	struct xmesh_socks socks;
+	int err;
 
-	ASSERT_RTNL();
-	if (port) {
-		s4 = sock_open(dp, AF_INET, port);
-		if (IS_ERR(s4))
-			return PTR_ERR(s4);
-	}
-	if (port && ipv6_mod_enabled()) {
-		s6 = sock_open(dp, AF_INET6, port);
-		if (IS_ERR(s6)) {
-			udp_tunnel_sock_release(s4);
-			return PTR_ERR(s6);
-		}
-	}
-	xmesh_socket_close(dp);
-	dp->port = port;
-	rcu_assign_pointer(dp->sock4, s4);
-	rcu_assign_pointer(dp->sock6, s6);
-	return 0;
+	err = xmesh_socket_prepare(dp, port, &socks);
+	if (!err)
+		xmesh_socket_commit(dp, port, &socks);
+	return err;
 }
 
 void xmesh_socket_close(struct xmesh_dp *dp)
@@ -90,7 +116,7 @@ void xmesh_socket_close(struct xmesh_dp *dp)
 }
 
 static int send4(struct xmesh_dp *dp, struct xmesh_peer *peer,
-		 const struct sockaddr_in *sin, struct sk_buff *skb)
+		 const struct sockaddr_in *sin, struct sk_buff *skb, u8 ecn)
 {
 	struct socket *sock = rcu_dereference_bh(dp->sock4);
 	struct flowi4 fl = {
@@ -98,6 +124,7 @@ static int send4(struct xmesh_dp *dp, struct xmesh_peer *peer,
 		.fl4_dport = sin->sin_port,
 		.fl4_sport = htons(dp->port),
 		.flowi4_proto = IPPROTO_UDP,
+		.flowi4_mark = skb->mark,
 	};
 	struct rtable *rt;
 
@@ -107,7 +134,6 @@ static int send4(struct xmesh_dp *dp, struct xmesh_peer *peer,
 	}
 	rt = dst_cache_get_ip4(&peer->dst_cache, &fl.saddr);
 	if (!rt) {
-		fl.flowi4_mark = skb->mark;
 		rt = ip_route_output_flow(sock_net(sock->sk), &fl, sock->sk);
 		if (IS_ERR(rt)) {
 			kfree_skb(skb);
@@ -122,14 +148,14 @@ static int send4(struct xmesh_dp *dp, struct xmesh_peer *peer,
 		dst_cache_set_ip4(&peer->dst_cache, &rt->dst, fl.saddr);
 	}
 	skb->ignore_df = 1;
-	udp_tunnel_xmit_skb(rt, sock->sk, skb, fl.saddr, fl.daddr, 0,
+	udp_tunnel_xmit_skb(rt, sock->sk, skb, fl.saddr, fl.daddr, ecn,
 			    ip4_dst_hoplimit(&rt->dst), 0, fl.fl4_sport,
 			    fl.fl4_dport, false, false);
 	return 0;
 }
 
 static int send6(struct xmesh_dp *dp, struct xmesh_peer *peer,
-		 const struct sockaddr_in6 *sin6, struct sk_buff *skb)
+		 const struct sockaddr_in6 *sin6, struct sk_buff *skb, u8 ecn)
 {
 	struct socket *sock = rcu_dereference_bh(dp->sock6);
 	struct flowi6 fl = {
@@ -138,6 +164,7 @@ static int send6(struct xmesh_dp *dp, struct xmesh_peer *peer,
 		.fl6_sport = htons(dp->port),
 		.flowi6_proto = IPPROTO_UDP,
 		.flowi6_oif = sin6->sin6_scope_id,
+		.flowi6_mark = skb->mark,
 	};
 	struct dst_entry *dst;
 
@@ -147,7 +174,6 @@ static int send6(struct xmesh_dp *dp, struct xmesh_peer *peer,
 	}
 	dst = dst_cache_get_ip6(&peer->dst_cache, &fl.saddr);
 	if (!dst) {
-		fl.flowi6_mark = skb->mark;
 		dst = ipv6_stub->ipv6_dst_lookup_flow(sock_net(sock->sk),
 						      sock->sk, &fl, NULL);
 		if (IS_ERR(dst)) {
@@ -163,13 +189,13 @@ static int send6(struct xmesh_dp *dp, struct xmesh_peer *peer,
 	}
 	skb->ignore_df = 1;
 	udp_tunnel6_xmit_skb(dst, sock->sk, skb, skb->dev, &fl.saddr,
-			     &fl.daddr, 0, ip6_dst_hoplimit(dst), 0,
+			     &fl.daddr, ecn, ip6_dst_hoplimit(dst), 0,
 			     fl.fl6_sport, fl.fl6_dport, false);
 	return 0;
 }
 
 int xmesh_socket_send(struct xmesh_dp *dp, struct xmesh_peer *peer,
-		      struct sk_buff *skb)
+		      struct sk_buff *skb, u8 ecn)
 {
 	struct xmesh_endpoint *ep = rcu_dereference_bh(peer->ep);
 
@@ -177,7 +203,11 @@ int xmesh_socket_send(struct xmesh_dp *dp, struct xmesh_peer *peer,
 		kfree_skb(skb);
 		return -EHOSTUNREACH;
 	}
+	/* Routes and filters of the underlay see the device's mark only. */
+	skb->mark = READ_ONCE(dp->fwmark);
+	skb->dev = dp->dev;	/* the tunnel's tx counters */
+	ecn &= INET_ECN_MASK;
 	if (ep->sa.sa_family == AF_INET)
-		return send4(dp, peer, &ep->sin, skb);
-	return send6(dp, peer, &ep->sin6, skb);
+		return send4(dp, peer, &ep->sin, skb, ecn);
+	return send6(dp, peer, &ep->sin6, skb, ecn);
 }

@@ -9,6 +9,7 @@
 #include <linux/percpu.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/xmesh.h>
+#include <net/netlink.h>
 
 struct sk_buff;
 
@@ -34,10 +35,12 @@ enum xmesh_stat {
 	XMESH_STAT_DROP_MALFORMED,
 	XMESH_STAT_DROP_TOO_BIG,
 	XMESH_STAT_DROP_OTHER,
+	XMESH_STAT_DROP_SPOOF,
+	XMESH_STAT_DROP_ECN,
 	XMESH_STAT_COUNT
 };
 
-static_assert((int)XMESH_STAT_COUNT == (int)XMESH_A_STATS_DROP_OTHER);
+static_assert((int)XMESH_STAT_COUNT == (int)XMESH_A_STATS_DROP_ECN);
 
 struct xmesh_pcpu_stats {
 	u64 v[XMESH_STAT_COUNT];
@@ -51,6 +54,13 @@ struct xmesh_stats {
 int xmesh_stats_init(struct xmesh_stats *st);
 void xmesh_stats_free(struct xmesh_stats *st);
 void xmesh_stats_sum(const struct xmesh_stats *st, u64 out[XMESH_STAT_COUNT]);
+/* Room xmesh_stats_put() needs in a message. */
+static inline size_t xmesh_stats_size(void)
+{
+	return nla_total_size(0) +
+	       XMESH_STAT_COUNT * nla_total_size_64bit(sizeof(u64));
+}
+
 int xmesh_stats_put(struct sk_buff *msg, int attrtype,
 		    const struct xmesh_stats *st);
 

@@ -5,7 +5,7 @@
   udp_tool.py send ADDR PORT COUNT SIZE [--sport P] [--xmesh NODE]
       COUNT datagrams of SIZE payload bytes; with --xmesh the payload is an
       xmesh data packet for NODE (32-byte header, then SIZE bytes).
-  udp_tool.py rawsend IFACE DST_MAC SRC DST PORT COUNT SIZE --xmesh NODE
+  udp_tool.py rawsend IFACE DST_MAC SRC DST PORT COUNT SIZE [--sport P] --xmesh NODE
       the same xmesh packets as whole Ethernet frames on an AF_PACKET
       socket, with complete UDP checksums: a veth leaves a socket's UDP
       checksum partial (offloaded), which a relay cannot forward as is.
@@ -22,7 +22,7 @@ import sys
 import time
 
 XMESH_VER_TYPE_DATA = 1 << 4 | 1
-XMESH_HOP_LIMIT = 16
+XMESH_HOP_LIMIT = 8  # XM_HOP_LIMIT_MAX: more is dropped
 
 
 def family(addr):
@@ -68,7 +68,7 @@ def frame(a, seq, src_mac):
     src, dst = socket.inet_pton(fam, a.src), socket.inet_pton(fam, a.dst)
     payload = xmesh_packet(a.xmesh, seq, a.size)
     ulen = 8 + len(payload)
-    udp = struct.pack("!HHHH", a.port, a.port, ulen, 0) + payload
+    udp = struct.pack("!HHHH", a.sport or a.port, a.port, ulen, 0) + payload
     if v6:
         pseudo = src + dst + struct.pack("!IxxxB", ulen, 17)
     else:
@@ -147,6 +147,7 @@ def main():
     pw.add_argument("port", type=int)
     pw.add_argument("count", type=int)
     pw.add_argument("size", type=int)
+    pw.add_argument("--sport", type=int, default=0)
     pw.add_argument("--xmesh", type=lambda v: int(v, 0), required=True)
     pf = sub.add_parser("flood")
     pf.add_argument("addr")

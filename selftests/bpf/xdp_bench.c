@@ -109,13 +109,14 @@ static int cmd_time(unsigned long n)
 {
 	struct spec s4 = {
 		.src = PEER4, .dst = SELF4, .sport = XMESH_DEFAULT_PORT,
-		.dport = XMESH_DEFAULT_PORT, .hop = 16, .dst_node = NODE_VIA_UT1,
-		.payload = 80,
+		.dport = XMESH_DEFAULT_PORT, .hop = XM_HOP_LIMIT_MAX, .dst_node = NODE_VIA_UT1,
+		.payload = 80, .dmac = (const uint8_t *)MAC_UT0,
 	};
 	struct spec s6 = {
 		.v6 = true, .src = PEER6, .dst = SELF6, .sport = XMESH_DEFAULT_PORT,
-		.dport = XMESH_DEFAULT_PORT, .hop = 16, .dst_node = NODE_VIA_UT1_V6,
-		.payload = 80,
+		.dport = XMESH_DEFAULT_PORT, .hop = XM_HOP_LIMIT_MAX,
+		.dst_node = NODE_VIA_UT1_V6,
+		.payload = 80, .dmac = (const uint8_t *)MAC_UT0,
 	};
 	double relay[ROUNDS], relay6[ROUNDS], floor_ns[ROUNDS], ratio[ROUNDS];
 	struct xmesh_bench *bench;
@@ -137,15 +138,20 @@ static int cmd_time(unsigned long n)
 	m.config = bpf_map__fd(xdp->maps.xm_config);
 	m.peers = bpf_map__fd(xdp->maps.xm_peers);
 	m.routes = bpf_map__fd(xdp->maps.xm_routes);
+	m.local_addrs = bpf_map__fd(xdp->maps.xm_local_addrs);
+	m.xdp_ifaces = bpf_map__fd(xdp->maps.xm_xdp_ifaces);
 	err = xm_bpf_config_set(&m, NODE_SELF, XMESH_DEFAULT_PORT);
+	/* ut0's MAC and addresses: the frames are addressed to this host. */
+	err = err ?: xm_bpf_xdp_iface_learn(&m, (uint32_t)ifindex);
 	inet_pton(AF_INET, PEER4, &v4);
-	xm_addr_from_v4(&a, v4.s_addr, 0);
+	xm_addr_from_v4(&a, v4.s_addr, XMESH_DEFAULT_PORT);
 	err = err ?: xm_bpf_peer_set(&m, &a, 1);
 	inet_pton(AF_INET, NH_UT1, &v4);
 	xm_addr_from_v4(&a, v4.s_addr, NH_PORT);
 	err = err ?: xm_bpf_route_set(&m, NODE_VIA_UT1, &a);
 	memset(&a, 0, sizeof(a));
 	inet_pton(AF_INET6, PEER6, &a.ip);
+	a.port = XMESH_DEFAULT_PORT;
 	err = err ?: xm_bpf_peer_set(&m, &a, 1);
 	inet_pton(AF_INET6, NH_UT1_V6, &a.ip);
 	a.port = NH_PORT;
@@ -273,7 +279,7 @@ static int cmd_pps(char **argv)
 	uint8_t dmac[6], smac[6] = { 0x02, 0, 0, 0, 0xaa, 0x01 };
 	struct spec s = {
 		.src = argv[8], .dst = argv[9], .sport = XMESH_DEFAULT_PORT,
-		.dport = XMESH_DEFAULT_PORT, .hop = 16,
+		.dport = XMESH_DEFAULT_PORT, .hop = XM_HOP_LIMIT_MAX,
 		.dst_node = strtoull(argv[10], NULL, 0), .payload = 64,
 		.dmac = dmac, .smac = smac,
 	};

@@ -36,12 +36,14 @@
 
 static const struct spec base4 = {
 	.src = PEER4, .dst = SELF4, .sport = PORT, .dport = PORT,
-	.hop = 16, .dst_node = NODE_VIA_UT1, .payload = 80,
+	.hop = XM_HOP_LIMIT_MAX, .dst_node = NODE_VIA_UT1, .payload = 80,
+	.dmac = (const uint8_t *)MAC_UT0,
 };
 
 static const struct spec base6 = {
 	.v6 = true, .src = PEER6, .dst = SELF6, .sport = PORT, .dport = PORT,
-	.hop = 16, .dst_node = NODE_VIA_UT1_V6, .payload = 80,
+	.hop = XM_HOP_LIMIT_MAX, .dst_node = NODE_VIA_UT1_V6, .payload = 80,
+	.dmac = (const uint8_t *)MAC_UT0,
 };
 
 FIXTURE(xdp) {
@@ -92,6 +94,8 @@ FIXTURE_SETUP(xdp)
 		{ NODE_UNREACHABLE, NH_UNREACHABLE },
 		{ NODE_SMALL_MTU, NH_SMALL_MTU },
 		{ NODE_VIA_UT1_V6, NH_UT1_V6 },
+		{ NODE_BACK_TO_PEER, PEER4 },
+		{ NODE_BACK_TO_PEER6, PEER6 },
 	};
 	struct xm_addr a;
 	size_t i;
@@ -110,6 +114,8 @@ FIXTURE_SETUP(xdp)
 	self->maps.config = bpf_map__fd(self->skel->maps.xm_config);
 	self->maps.peers = bpf_map__fd(self->skel->maps.xm_peers);
 	self->maps.routes = bpf_map__fd(self->skel->maps.xm_routes);
+	self->maps.local_addrs = bpf_map__fd(self->skel->maps.xm_local_addrs);
+	self->maps.xdp_ifaces = bpf_map__fd(self->skel->maps.xm_xdp_ifaces);
 	self->maps.xdp_stats = bpf_map__fd(self->skel->maps.xm_xdp_stats);
 
 	ASSERT_EQ(0, xm_bpf_config_set(&self->maps, NODE_SELF, PORT));
@@ -118,9 +124,21 @@ FIXTURE_SETUP(xdp)
 	addr_of(&a, PEER6, PORT);
 	ASSERT_EQ(0, xm_bpf_peer_set(&self->maps, &a, 0x9999));
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		addr_of(&a, routes[i].ip, NH_PORT);
+		/* The routes back to a peer lead to its own endpoint. */
+		addr_of(&a, routes[i].ip, routes[i].node == NODE_BACK_TO_PEER ||
+			routes[i].node == NODE_BACK_TO_PEER6 ? PORT : NH_PORT);
 		ASSERT_EQ(0, xm_bpf_route_set(&self->maps, routes[i].node, &a));
 	}
+	/* The peer's address, but another port: another node behind its NAT. */
+	addr_of(&a, PEER4, PORT + 1);
+	ASSERT_EQ(0, xm_bpf_route_set(&self->maps, NODE_VIA_PEER_NAT, &a));
+	/* This host: ut0's MAC (packets arrive there) and its addresses. */
+	ASSERT_EQ(0, memcmp(self->ut0_mac, MAC_UT0, 6));
+	ASSERT_EQ(0, xm_bpf_xdp_iface_set(&self->maps, self->ut0, self->ut0_mac));
+	addr_of(&a, SELF4, 0);
+	ASSERT_EQ(0, xm_bpf_local_addr_set(&self->maps, &a, 0));
+	addr_of(&a, SELF6, 0);
+	ASSERT_EQ(0, xm_bpf_local_addr_set(&self->maps, &a, 0));
 	/* A route whose next hop is of the other family than its packets. */
 	addr_of(&a, NH_UT1_V6, NH_PORT);
 	ASSERT_EQ(0, xm_bpf_route_set(&self->maps, NODE_WRONG_FAMILY, &a));
@@ -375,8 +393,8 @@ TEST_F(xdp, relay_checksums_every_hop_limit)
 	struct pkt p;
 	unsigned int hop;
 
-	/* Every value of the hop byte, both families, odd payload sizes. */
-	for (hop = 2; hop <= 255; hop++) {
+	/* Every relayable hop limit, both families, odd payload sizes. */
+	for (hop = 2; hop <= XM_HOP_LIMIT_MAX; hop++) {
 		s = hop & 1 ? base6 : base4;
 		s.hop = hop;
 		s.payload = 48 + hop % 17;
@@ -790,6 +808,238 @@ TEST_F(xdp, unconfigured_passes_everything)
 	ASSERT_TRUE(counted(self, XM_XDP_PASS_NO_CONFIG, p.len));
 	/* The library refuses a config without a port. */
 	ASSERT_EQ(-EINVAL, xm_bpf_config_set(&self->maps, NODE_SELF, 0));
+}
+
+/*
+ * A peer is an endpoint: its address with another UDP source port is a
+ * stranger (someone else behind its NAT, or a spoofer), also once the
+ * peer's own packets filled the cache slot the stranger's packets hit.
+ */
+TEST_F(xdp, stranger_at_peer_address)
+{
+	struct spec s = base4;
+	struct pkt p;
+
+	build(&p, &base4);
+	ASSERT_EQ(XDP_REDIRECT, run(self, &p));
+	ASSERT_EQ(XDP_REDIRECT, run(self, &p));
+	s.sport = PORT + 7;
+	build(&p, &s);
+	ASSERT_EQ(XDP_DROP, run(self, &p));
+	ASSERT_TRUE(counted(self, XM_XDP_DROP_UNKNOWN_PEER, p.len));
+	s.dst_node = NODE_SELF;
+	build(&p, &s);
+	ASSERT_EQ(XDP_DROP, run(self, &p));
+	ASSERT_TRUE(counted(self, XM_XDP_DROP_UNKNOWN_PEER, p.len));
+
+	s = base6;
+	build(&p, &s);
+	ASSERT_EQ(XDP_REDIRECT, run(self, &p));
+	s.sport = 1;
+	build(&p, &s);
+	ASSERT_EQ(XDP_DROP, run(self, &p));
+	ASSERT_TRUE(counted(self, XM_XDP_DROP_UNKNOWN_PEER, p.len));
+}
+
+/* A first fragment to the data port is checked like a whole packet. */
+TEST_F(xdp, first_fragment_from_stranger_dropped)
+{
+	uint8_t fh[8] = { IPPROTO_UDP, 0, 0, 1, 0, 0, 0, 1 };
+	struct spec s = base4;
+	struct pkt p;
+
+	s.src = UNKNOWN4;
+	build(&p, &s);
+	p.b[p.l3 + 6] = 0x20;	/* more fragments, offset 0 */
+	ASSERT_EQ(XDP_DROP, run(self, &p));
+	ASSERT_TRUE(counted(self, XM_XDP_DROP_UNKNOWN_PEER, p.len));
+
+	/* The peer's address from another port: a stranger too. */
+	s = base4;
+	s.sport = PORT + 1;
+	build(&p, &s);
+	p.b[p.l3 + 6] = 0x20;
+	ASSERT_EQ(XDP_DROP, run(self, &p));
+	ASSERT_TRUE(counted(self, XM_XDP_DROP_UNKNOWN_PEER, p.len));
+
+	/* For this node as well: the module gets no stranger's datagram. */
+	s.dst_node = NODE_SELF;
+	build(&p, &s);
+	p.b[p.l3 + 6] = 0x20;
+	ASSERT_EQ(XDP_DROP, run(self, &p));
+
+	s = base6;
+	s.src = UNKNOWN6;
+	s.ext = fh;
+	s.ext_len = sizeof(fh);
+	s.ext_first = 44;
+	build(&p, &s);
+	ASSERT_EQ(XDP_DROP, run(self, &p));
+	ASSERT_TRUE(counted(self, XM_XDP_DROP_UNKNOWN_PEER, p.len));
+}
+
+/*
+ * A peer's first fragment goes to the stack (which reassembles; the module
+ * checks the whole datagram's sender again), even one whose UDP length is
+ * the whole datagram's. A later fragment has no ports to check: the stack
+ * gets it, and can complete it only with a first fragment that passed here.
+ * A first fragment to another port is not xmesh.
+ */
+TEST_F(xdp, fragments_chosen_verdicts)
+{
+	struct spec s = base4;
+	struct pkt p;
+	unsigned int ulen;
+
+	build(&p, &s);
+	p.b[p.l3 + 6] = 0x20;
+	ulen = p.b[p.l4 + 4] << 8 | p.b[p.l4 + 5];
+	put16(p.b + p.l4 + 4, ulen + 1400);
+	ASSERT_EQ(XDP_PASS, run(self, &p));
+	ASSERT_TRUE(counted(self, XM_XDP_PASS_FRAGMENT, p.len));
+	ASSERT_EQ(0, memcmp(self->out, p.b, p.len));
+
+	/* A first fragment whose UDP length is below its own: malformed. */
+	put16(p.b + p.l4 + 4, ulen - 1);
+	ASSERT_EQ(XDP_DROP, run(self, &p));
+	ASSERT_TRUE(counted(self, XM_XDP_DROP_MALFORMED, p.len));
+
+	s.src = UNKNOWN4;
+	build(&p, &s);
+	p.b[p.l3 + 6] = 0x00;
+	p.b[p.l3 + 7] = 0xb9;	/* offset 185 * 8, last fragment */
+	ASSERT_EQ(XDP_PASS, run(self, &p));
+	ASSERT_TRUE(counted(self, XM_XDP_PASS_FRAGMENT, p.len));
+
+	s.dport = 53;
+	build(&p, &s);
+	p.b[p.l3 + 6] = 0x20;
+	ASSERT_EQ(XDP_PASS, run(self, &p));
+	ASSERT_TRUE(counted(self, XM_XDP_PASS_NOT_XMESH, p.len));
+}
+
+/*
+ * Only frames to this host are relayed: to another MAC (or a broadcast or
+ * multicast one) or to an outer address this host does not have, a
+ * peer's well-formed packet goes to the stack unchanged, also when the
+ * cache holds its sender and destination.
+ */
+TEST_F(xdp, not_for_host_not_relayed)
+{
+	static const uint8_t other[6] = { 0x02, 0, 0, 0, 0x10, 0x99 };
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t mcast[6] = { 0x33, 0x33, 0, 0, 0, 1 };
+	const uint8_t *macs[] = { other, bcast, mcast };
+	struct spec s;
+	struct pkt p;
+	unsigned int i, v6;
+
+	for (v6 = 0; v6 < 2; v6++) {
+		s = v6 ? base6 : base4;
+		build(&p, &s);
+		ASSERT_EQ(XDP_REDIRECT, run(self, &p));
+		for (i = 0; i < 3; i++) {
+			s.dmac = macs[i];
+			build(&p, &s);
+			ASSERT_EQ(XDP_PASS, run(self, &p));
+			ASSERT_TRUE(counted(self, XM_XDP_PASS_NOT_FOR_HOST, p.len));
+			ASSERT_EQ(0, memcmp(self->out, p.b, p.len));
+		}
+		s = v6 ? base6 : base4;
+		s.dst = v6 ? "fd00:10::7" : "10.10.0.7";
+		build(&p, &s);
+		ASSERT_EQ(XDP_PASS, run(self, &p));
+		ASSERT_TRUE(counted(self, XM_XDP_PASS_NOT_FOR_HOST, p.len));
+		ASSERT_EQ(0, memcmp(self->out, p.b, p.len));
+	}
+	/* The right MAC arriving on another NIC is not that NIC's. */
+	build(&p, &base4);
+	{
+		struct xdp_md ctx = { .data_end = p.len, .ingress_ifindex = self->ut1 };
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p.b, .data_size_in = p.len,
+			    .data_out = self->out, .data_size_out = sizeof(self->out),
+			    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1);
+
+		ASSERT_EQ(0, bpf_prog_test_run_opts(self->prog, &opts));
+		ASSERT_EQ((__u32)XDP_PASS, opts.retval);
+	}
+	/* An address that goes away stops relaying at once. */
+	{
+		struct xm_addr a;
+
+		ASSERT_EQ(XDP_REDIRECT, run(self, &p));
+		addr_of(&a, SELF4, 0);
+		ASSERT_EQ(0, xm_bpf_local_addr_del(&self->maps, &a));
+		ASSERT_EQ(XDP_PASS, run(self, &p));
+		ASSERT_TRUE(counted(self, XM_XDP_PASS_NOT_FOR_HOST, p.len));
+	}
+}
+
+/*
+ * No conforming sender starts above XM_HOP_LIMIT_MAX (8, the module's cap):
+ * such a packet is dropped, relayed or local, also from a warm cache.
+ */
+TEST_F(xdp, hop_limit_above_cap)
+{
+	static const uint8_t hops[] = { 9, 16, 64, 255 };
+	struct spec s;
+	struct pkt p;
+	unsigned int i;
+
+	ASSERT_EQ(8, XM_HOP_LIMIT_MAX);
+	build(&p, &base4);
+	ASSERT_EQ(XDP_REDIRECT, run(self, &p));
+	ASSERT_EQ(XM_HOP_LIMIT_MAX - 1, self->out[p.l4 + 8 + 1]);
+	for (i = 0; i < sizeof(hops); i++) {
+		s = i & 1 ? base6 : base4;
+		s.hop = hops[i];
+		build(&p, &s);
+		ASSERT_EQ(XDP_DROP, run(self, &p));
+		ASSERT_TRUE(counted(self, XM_XDP_DROP_HOP_LIMIT, p.len));
+		s.dst_node = NODE_SELF;
+		build(&p, &s);
+		ASSERT_EQ(XDP_DROP, run(self, &p));
+		ASSERT_TRUE(counted(self, XM_XDP_DROP_HOP_LIMIT, p.len));
+	}
+}
+
+/*
+ * A route leading back to the endpoint the packet came from is refused;
+ * another node at the same address (another port) is a fair next hop.
+ */
+TEST_F(xdp, never_back_to_sender)
+{
+	struct spec s = base4;
+	struct pkt p;
+
+	s.dst_node = NODE_BACK_TO_PEER;
+	build(&p, &s);
+	ASSERT_EQ(XDP_DROP, run(self, &p));
+	ASSERT_TRUE(counted(self, XM_XDP_DROP_TO_SENDER, p.len));
+	ASSERT_EQ(XDP_DROP, run(self, &p));
+	ASSERT_TRUE(counted(self, XM_XDP_DROP_TO_SENDER, p.len));
+
+	s = base6;
+	s.dst_node = NODE_BACK_TO_PEER6;
+	build(&p, &s);
+	ASSERT_EQ(XDP_DROP, run(self, &p));
+	ASSERT_TRUE(counted(self, XM_XDP_DROP_TO_SENDER, p.len));
+
+	/* PEER4 has no neighbour entry in the namespace: the module relays. */
+	s = base4;
+	s.dst_node = NODE_VIA_PEER_NAT;
+	build(&p, &s);
+	ASSERT_EQ(XDP_PASS, run(self, &p));
+	ASSERT_TRUE(counted(self, XM_XDP_PASS_NO_NEIGH, p.len));
+}
+
+/* A peer set without a port would match nothing: the library refuses it. */
+TEST_F(xdp, peer_needs_port)
+{
+	struct xm_addr a;
+
+	addr_of(&a, PEER4, 0);
+	ASSERT_EQ(-EINVAL, xm_bpf_peer_set(&self->maps, &a, 1));
 }
 
 TEST_HARNESS_MAIN

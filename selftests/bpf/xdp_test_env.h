@@ -24,6 +24,7 @@
 #define NH_SMALL_MTU	"10.10.3.1"	/* route via NH_UT1 with mtu 100 */
 #define NH_PORT		51831
 
+#define MAC_UT0		"\x02\x00\x00\x00\x10\x01"	/* ut0's own */
 #define MAC_NH_UT1	"\x02\x00\x00\x00\x11\x02"
 #define MAC_NH_UT0	"\x02\x00\x00\x00\x10\x03"
 
@@ -35,5 +36,8 @@
 #define NODE_SMALL_MTU		0x6666000000000006ULL
 #define NODE_VIA_UT1_V6		0x7777000000000007ULL
 #define NODE_WRONG_FAMILY	0x8888000000000008ULL
+#define NODE_BACK_TO_PEER	0x9999000000000009ULL	/* routed via PEER4 */
+#define NODE_BACK_TO_PEER6	0xaaaa00000000000aULL	/* routed via PEER6 */
+#define NODE_VIA_PEER_NAT	0xbbbb00000000000bULL	/* PEER4, another port */
 
 #endif

@@ -4,7 +4,8 @@
  * bpf_maps.h, the calls the daemon makes. One command per run:
  *
  *   xm_bpf_maps config SELF_KID PORT
- *   xm_bpf_maps peer IP KID
+ *   xm_bpf_maps peer IP PORT KID
+ *   xm_bpf_maps local-addr IP
  *   xm_bpf_maps route DST_KID IP PORT
  *   xm_bpf_maps iface IFINDEX TENANT
  *   xm_bpf_maps policy TENANT RATE_BYTES_PER_SEC BURST_BYTES BUDGET_BYTES
@@ -105,9 +106,12 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "config") && argc == 4) {
 		err = xm_bpf_config_set(&m, num(argv[2]), (uint16_t)num(argv[3]));
-	} else if (!strcmp(cmd, "peer") && argc == 4) {
+	} else if (!strcmp(cmd, "peer") && argc == 5) {
+		ip(&a, argv[2], (uint16_t)num(argv[3]));
+		err = xm_bpf_peer_set(&m, &a, num(argv[4]));
+	} else if (!strcmp(cmd, "local-addr") && argc == 3) {
 		ip(&a, argv[2], 0);
-		err = xm_bpf_peer_set(&m, &a, num(argv[3]));
+		err = xm_bpf_local_addr_set(&m, &a, 0);
 	} else if (!strcmp(cmd, "route") && argc == 5) {
 		ip(&a, argv[3], (uint16_t)num(argv[4]));
 		err = xm_bpf_route_set(&m, num(argv[2]), &a);

@@ -28,6 +28,7 @@ struct event {
 	uint64_t gen;     /* EV_TICK: valid only if equal to the node's tick_gen */
 	int from;         /* EV_MSG */
 	int ifindex;      /* EV_MSG: receiver's ifindex for link messages, else 0 */
+	bool ll;          /* EV_MSG: sent from the sender's link-local address */
 	enum xm_msg_kind kind;
 	uint8_t *body;
 	size_t len;
@@ -48,6 +49,7 @@ struct sim_node {
 	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
 	uint8_t sk[crypto_sign_SECRETKEYBYTES];
 	struct xm_addr addr;
+	struct xm_addr ll_addr; /* on its links */
 	uint64_t rng;
 	const struct netsim_handler *h;
 	void *ctx;
@@ -159,12 +161,12 @@ static bool reachable(const struct netsim *sim, int a, int b)
 }
 
 /* Queues one copy of a body from @from to @to, applying loss and latency. */
-static void transmit(struct netsim *sim, int from, int to, int ifindex, enum xm_msg_kind kind,
-		     const uint8_t *body, size_t len)
+static void transmit(struct netsim *sim, int from, int to, int ifindex, bool ll,
+		     enum xm_msg_kind kind, const uint8_t *body, size_t len)
 {
 	uint32_t span = sim->cfg.latency_max_ms - sim->cfg.latency_min_ms + 1;
 	struct event ev = { .type = EV_MSG, .node = to, .from = from, .ifindex = ifindex,
-			    .kind = kind, .len = len };
+			    .ll = ll, .kind = kind, .len = len };
 
 	sim->st.sent++;
 	if (!reachable(sim, from, to)) {
@@ -222,7 +224,9 @@ static int env_send(void *ctx, enum xm_msg_kind kind, const struct xm_addr *to,
 		n->sim->st.unreachable++;
 		return 0; /* UDP: a send to nowhere succeeds and is lost */
 	}
-	transmit(n->sim, n->index, dst, 0, kind, body, len);
+	/* To a link-local address, from ours (as the kernel picks the source). */
+	transmit(n->sim, n->index, dst, 0, xm_addr_equal(to, &n->sim->nodes[dst].ll_addr), kind,
+		 body, len);
 	return 0;
 }
 
@@ -249,7 +253,8 @@ static int env_send_link(void *ctx, enum xm_msg_kind kind, int ifindex, const ui
 			continue;
 		for (int i = 0; i < m->nports; i++)
 			if (m->ports[i].link == link)
-				transmit(sim, n->index, j, m->ports[i].ifindex, kind, body, len);
+				transmit(sim, n->index, j, m->ports[i].ifindex, true, kind, body,
+					 len);
 	}
 	return 0;
 }
@@ -335,6 +340,8 @@ int netsim_add_node(struct netsim *sim)
 	make_identity(sim, n);
 	ip = 0x0a000000u + (uint32_t)n->index + 1; /* 10.0.0.1, 10.0.0.2, ... */
 	xm_addr_from_v4(&n->addr, __builtin_bswap32(ip), NETSIM_PORT);
+	/* 169.254.0.1, ... on its links (mesh routing takes link-local sources only). */
+	xm_addr_from_v4(&n->ll_addr, __builtin_bswap32(ip - 0x0a000000u + 0xa9fe0000u), NETSIM_PORT);
 	n->env = (struct xm_env){
 		.ctx = n,
 		.now_ms = env_now_ms,
@@ -372,6 +379,11 @@ const struct xm_addr *netsim_node_addr(const struct netsim *sim, int node)
 	return &sim->nodes[node].addr;
 }
 
+const struct xm_addr *netsim_node_ll_addr(const struct netsim *sim, int node)
+{
+	return &sim->nodes[node].ll_addr;
+}
+
 int netsim_node_by_addr(const struct netsim *sim, const struct xm_addr *addr)
 {
 	uint32_t ip;
@@ -382,6 +394,8 @@ int netsim_node_by_addr(const struct netsim *sim, const struct xm_addr *addr)
 		return -1;
 	memcpy(&ip, &addr->ip.s6_addr[12], 4);
 	i = (int64_t)__builtin_bswap32(ip) - 0x0a000001;
+	if (__builtin_bswap32(ip) >> 16 == 0xa9fe)
+		i = (int64_t)__builtin_bswap32(ip) - 0xa9fe0001;
 	return (i >= 0 && i < sim->nnodes) ? (int)i : -1;
 }
 
@@ -486,8 +500,12 @@ static void run_event(struct netsim *sim, struct event *ev)
 		sim->st.unreachable++;
 	} else if (n->h && n->h->deliver) {
 		const struct sim_node *f = &sim->nodes[ev->from];
-		/* No envelope here: every sender is addressed and validated. */
-		struct xm_peer_ref ref = { .id = f->id, .addr = f->addr, .ifindex = ev->ifindex,
+		/*
+		 * No envelope here: every sender is addressed and validated, and
+		 * one hop from every other: TTL 255 (io.h's XM_IO_TTL).
+		 */
+		struct xm_peer_ref ref = { .id = f->id, .addr = ev->ll ? f->ll_addr : f->addr,
+					   .ifindex = ev->ifindex, .ttl = 255,
 					   .addressed = true, .validated = true };
 
 		memcpy(ref.pk, f->pk, sizeof(ref.pk));

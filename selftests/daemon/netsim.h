@@ -76,7 +76,9 @@ const struct xm_env *netsim_env(struct netsim *sim, int node);
 const struct xm_node_id *netsim_node_id(const struct netsim *sim, int node);
 const uint8_t *netsim_node_pk(const struct netsim *sim, int node);
 const struct xm_addr *netsim_node_addr(const struct netsim *sim, int node);
-/* Node index listening at @addr, or -1. */
+/* Its link-local address, the source of what it sends on links or to link-local addresses. */
+const struct xm_addr *netsim_node_ll_addr(const struct netsim *sim, int node);
+/* Node index listening at @addr (either address), or -1. */
 int netsim_node_by_addr(const struct netsim *sim, const struct xm_addr *addr);
 
 /* Installs (or with h == NULL removes) what the node runs; schedules a tick. */

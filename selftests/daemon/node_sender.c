@@ -13,7 +13,12 @@
  * whose id fails the puzzle), ping (an unaddressed DHT PING from a fresh
  * id, then every reply to it counted for 3 s: prints "sent=BYTES
  * replies=N bytes=BYTES"), badmac (100 authentic envelopes, each with one
- * bit of mac1 flipped). Exit status 0 when sent.
+ * bit of mac1 flipped), hello (one authentic mesh routing hello, unaddressed
+ * and without a cookie, as routing is answered within the reply budget).
+ * Exit status 0 when sent.
+ *
+ * Environment: NODE_SENDER_TTL sets the IP TTL / hop limit it is sent with
+ * (default the system's), NODE_SENDER_SRC=ADDR:PORT the source address (bound).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,6 +35,7 @@
 #include "envelope.h"
 #include "envelope.pb-c.h"
 #include "identity.h"
+#include "route_msg.h"
 
 static void sodium_rnd(void *ctx, void *buf, size_t len)
 {
@@ -148,6 +154,19 @@ int main(int argc, char **argv)
 
 		len = n > 0 ? (size_t)n : 0;
 		copies = !strcmp(kind, "replay") ? 2 : 1;
+	} else if (!strcmp(kind, "hello")) {
+		struct route_msg m = { .has_hello = true };
+		uint8_t body[XM_MSG_BODY_MAX];
+		int blen, n;
+
+		m.hello.seqno = 1;
+		m.hello.interval_ms = 1000;
+		m.hello.timestamp = wall_ms();
+		randombytes_buf(&m.hello.instance, sizeof(m.hello.instance));
+		blen = route_msg_encode(&m, body, sizeof(body));
+		n = blen < 0 ? -1 : env_seal(buf, sizeof(buf), XM_MSG_ROUTE, id.pk, id.sk, NULL,
+					     wall_ms() * 1000, wall_ms(), body, (size_t)blen);
+		len = n > 0 ? (size_t)n : 0;
 	} else if (!strcmp(kind, "malformed")) {
 		/* A length-delimited field (body) that claims more bytes than follow. */
 		static const uint8_t bad[] = { 0x08, 0x01, 0x32, 0x7f, 'x', 'y' };
@@ -197,6 +216,41 @@ int main(int argc, char **argv)
 	fd = socket(sa->sa_family, SOCK_DGRAM, 0);
 	if (fd < 0)
 		return 1;
+	if (getenv("NODE_SENDER_TTL")) {
+		int ttl = atoi(getenv("NODE_SENDER_TTL"));
+
+		if (setsockopt(fd, sa->sa_family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6,
+			       sa->sa_family == AF_INET ? IP_TTL : IPV6_UNICAST_HOPS, &ttl,
+			       sizeof(ttl)) < 0) {
+			perror("node_sender: TTL");
+			close(fd);
+			return 1;
+		}
+	}
+	if (getenv("NODE_SENDER_SRC")) {
+		struct xm_addr src;
+		struct sockaddr_in6 b6 = { .sin6_family = AF_INET6 };
+		struct sockaddr_in b4 = { .sin_family = AF_INET };
+		int rc;
+
+		if (xm_addr_parse(&src, getenv("NODE_SENDER_SRC"))) {
+			fprintf(stderr, "node_sender: bad NODE_SENDER_SRC\n");
+			close(fd);
+			return 2;
+		}
+		if (sa->sa_family == AF_INET) {
+			memcpy(&b4.sin_addr, &src.ip.s6_addr[12], 4);
+			rc = bind(fd, (struct sockaddr *)&b4, sizeof(b4));
+		} else {
+			b6.sin6_addr = src.ip;
+			rc = bind(fd, (struct sockaddr *)&b6, sizeof(b6));
+		}
+		if (rc < 0) {
+			perror("node_sender: bind");
+			close(fd);
+			return 1;
+		}
+	}
 	/* What must reach the signature check first proves our address. */
 	if ((!strcmp(kind, "valid") || !strcmp(kind, "replay") || !strcmp(kind, "badsig")) &&
 	    take_cookie(fd, sa, sl, buf, len)) {

@@ -49,13 +49,14 @@ done
 ip -n xmvm-a addr add 10.79.0.1/24 dev eth0
 ip -n xmvm-b addr add 10.79.0.2/24 dev eth0
 
-# Each node's overlay prefix, in its configuration file.
+# Each node's overlay prefix, and the peers' prefixes it accepts, in its
+# configuration file.
 # Keys are renewed after REKEY_PACKETS packets, so that the volume rekey
 # (the module's key-limit event -> a new handshake) happens under test.
 REKEY_PACKETS=40
-printf '[overlay]\nprefix = 10.200.1.0/24\n[kernel]\nrekey_packets = %d\n' \
+printf '[overlay]\nprefix = 10.200.1.0/24\nallow_prefixes = 10.200.0.0/16, fd20::/16\n[kernel]\nrekey_packets = %d\n' \
 	"$REKEY_PACKETS" >"$tmp/a.conf"
-printf '[overlay]\nprefix = 10.200.2.0/24\nprefix = fd20:2::/64\n[kernel]\nrekey_packets = %d\n' \
+printf '[overlay]\nprefix = 10.200.2.0/24\nprefix = fd20:2::/64\nallow_prefixes = 10.200.0.0/16\n[kernel]\nrekey_packets = %d\n' \
 	"$REKEY_PACKETS" >"$tmp/b.conf"
 ip netns exec xmvm-a "$XMESHD" -c "$tmp/a.conf" -s "$tmp/a" -C "$tmp/a.sock" -p 4 \
 	-l 10.79.0.1:51831 2>"$tmp/a.log" &

@@ -22,6 +22,7 @@
 
 #include "netsim.h"
 #include "route.h"
+#include "route_int.h"
 #include "route_msg.h"
 #include "tap.h"
 
@@ -670,8 +671,9 @@ static void peer_of(struct world *w, int i, int ifindex, struct xm_peer_ref *p)
 	memset(p, 0, sizeof(*p));
 	p->id = *netsim_node_id(w->sim, i);
 	memcpy(p->pk, netsim_node_pk(w->sim, i), XM_PUBKEY_LEN);
-	p->addr = *netsim_node_addr(w->sim, i);
+	p->addr = *netsim_node_ll_addr(w->sim, i);
 	p->ifindex = ifindex;
+	p->ttl = 255;
 }
 
 static int encode_update(const uint8_t pk[XM_PUBKEY_LEN], uint32_t seqno, uint16_t metric,
@@ -1092,6 +1094,211 @@ static void test_bounds(void)
 	world_free(w);
 }
 
+
+/* A packet of as many seqno requests for @origin as fit, each asking @seqno + i. */
+static int encode_requests(const struct xm_node_id *origin, uint32_t seqno, uint8_t *buf)
+{
+	struct route_msg m;
+
+	memset(&m, 0, sizeof(m));
+	while (route_msg_fits(&m, 0, 1)) {
+		struct route_msg_request *q = &m.requests[m.n_requests];
+
+		q->origin = *origin;
+		q->seqno = seqno + m.n_requests;
+		q->hop_count = 32;
+		m.n_requests++;
+	}
+	return route_msg_encode(&m, buf, XM_MSG_BODY_MAX);
+}
+
+/*
+ * Seqno requests from a neighbour may raise a node's seqno by 1 per request
+ * and once per ROUTE_SEQNO_BUMP_MS: a flood asking for a jump of 2^15 (or a
+ * wrap of the seqno space) moves it by at most the bound over a window.
+ */
+static void test_seqno_requests(void)
+{
+	struct world *w = world_new(3, false, 1, 5, 44);
+	struct expect ex = { .ring = false };
+	const struct xm_node_id *self = netsim_node_id(w->sim, 0);
+	struct route *r0 = w->t[0].r;
+	struct route_stats st0, st1;
+	struct route_change c;
+	struct xm_peer_ref from;
+	uint8_t buf[XM_MSG_BODY_MAX];
+	uint32_t s0, s1, s2;
+	uint64_t window = 10000, t0;
+	int len;
+
+	tap(run_converge(w, &ex, 30000) >= 0, "seqno requests: line3 converges");
+	peer_of(w, 1, 2, &from);
+	route_get_stats(r0, &st0);
+	s0 = route_self_seqno(r0);
+	len = encode_requests(self, s0 + 0x8000, buf);
+	for (int k = 0; k < 100; k++)
+		route_receive(r0, &from, buf, (size_t)len);
+	s1 = route_self_seqno(r0);
+	route_get_stats(r0, &st1);
+	tap(s1 - s0 == 1 && st1.drops[ROUTE_DROP_SEQNO_RATE] > st0.drops[ROUTE_DROP_SEQNO_RATE],
+	    "seqno requests: 100 packets of requests for +32768 at once raise the seqno by %u "
+	    "(bound 1), the rest counted (%llu)", s1 - s0,
+	    (unsigned long long)(st1.drops[ROUTE_DROP_SEQNO_RATE] -
+				 st0.drops[ROUTE_DROP_SEQNO_RATE]));
+
+	/* One such packet every 10 ms for 10 s, each asking for 2^31 - 1 more. */
+	t0 = netsim_now(w->sim);
+	while (netsim_now(w->sim) < t0 + window) {
+		len = encode_requests(self, route_self_seqno(r0) + 0x7fffffe0u, buf);
+		route_receive(r0, &from, buf, (size_t)len);
+		run_checked(w, 10, NULL);
+	}
+	s2 = route_self_seqno(r0);
+	tap(s2 - s1 >= 1 && s2 - s1 <= window / ROUTE_SEQNO_BUMP_MS + 1,
+	    "seqno requests: a flood for 10 s from one neighbour moves the seqno by %u "
+	    "(bound %llu)", s2 - s1, (unsigned long long)(window / ROUTE_SEQNO_BUMP_MS + 1));
+	run_checked(w, 5000, NULL);
+	tap(converged(w, &ex) && route_lookup(w->t[2].r, self, &c) && c.seqno == s2,
+	    "seqno requests: the network stays converged on the raised seqno %u", s2);
+	report_loops(w, "seqno requests");
+	world_free(w);
+}
+
+/* The origin @i signs and sends (through its neighbour) its own route at @seqno. */
+static void inject_own(struct world *w, int i, uint32_t seqno)
+{
+	struct xm_peer_ref from;
+	uint8_t msg[ROUTE_SIG_MSG_LEN], sig[XM_SIG_LEN], buf[XM_MSG_BODY_MAX];
+	int len;
+
+	route_sig_msg(msg, netsim_node_id(w->sim, i), seqno);
+	netsim_env(w->sim, i)->sign(netsim_env(w->sim, i)->ctx, sig, msg, sizeof(msg));
+	len = encode_update(netsim_node_pk(w->sim, i), seqno, 16, sig, buf);
+	peer_of(w, 1, 2, &from);
+	route_receive(w->t[i].r, &from, buf, (size_t)len);
+}
+
+static int fd_of(void *arg, const struct route_info *ri)
+{
+	struct route_info *want = arg;
+
+	if (!xm_node_id_cmp(&ri->sel.dst, &want->sel.dst))
+		*want = *ri;
+	return 0;
+}
+
+/*
+ * Sequence numbers compare modulo 2^32 (RFC 8966 3.2.1): at the wrap, 0
+ * is newer than 0xffffffff, and routes stay feasible across it.
+ */
+static void test_seqno_wrap(void)
+{
+	struct world *w;
+	struct expect ex = { .ring = false };
+	const struct xm_node_id *id0;
+	struct route_info ri = { 0 };
+	struct route_change c = { 0 };
+	struct xm_peer_ref from;
+	uint8_t buf[XM_MSG_BODY_MAX];
+	bool ok;
+	int len;
+
+	tap(route_seq_newer(0, 0xffffffffu) && route_seq_newer(5, 0xfffffff0u) &&
+		    !route_seq_newer(0xffffffffu, 0) && !route_seq_newer(7, 7) &&
+		    route_seq_newer(0x7fffffffu, 0) && !route_seq_newer(0x80000000u, 0) &&
+		    route_seq_newer(0x7ffffffeu, 0xffffffffu) && !route_seq_newer(0x7fffffffu, 0xffffffffu),
+	    "seqno wrap: modular comparison at 0xffffffff/0 and at half the space");
+	w = world_new(3, false, 1, 5, 45);
+	id0 = netsim_node_id(w->sim, 0);
+	tap(run_converge(w, &ex, 30000) >= 0, "seqno wrap: line3 converges");
+	/* Node 0 continues above its own (signed) seqnos: up to the wrap point in halves. */
+	inject_own(w, 0, 0x7fff0000u);
+	run_checked(w, 2000, NULL);
+	inject_own(w, 0, 0xfffe0000u);
+	run_checked(w, 2000, NULL);
+	inject_own(w, 0, 0xfffffffdu);
+	run_checked(w, 3000, NULL);
+	ok = route_lookup(w->t[2].r, id0, &c);
+	ok = ok && route_self_seqno(w->t[0].r) == 0xfffffffeu && c.seqno == 0xfffffffeu;
+	tap(ok, "seqno wrap: node 0 at seqno 0x%x, node 2 routes to it at 0x%x",
+	    route_self_seqno(w->t[0].r), c.seqno);
+	/* Four requests, a bump interval apart: 0xffffffff, 0, 1, 2. */
+	peer_of(w, 1, 2, &from);
+	for (int k = 0; k < 4; k++) {
+		len = encode_requests(id0, route_self_seqno(w->t[0].r) + 1, buf);
+		route_receive(w->t[0].r, &from, buf, (size_t)len);
+		run_checked(w, ROUTE_SEQNO_BUMP_MS + 100, NULL);
+	}
+	run_checked(w, 3000, NULL);
+	ri.sel.dst = *id0;
+	route_foreach(w->t[2].r, fd_of, &ri);
+	ok = route_lookup(w->t[2].r, id0, &c);
+	tap(ok && route_self_seqno(w->t[0].r) == 2 && c.seqno == 2 && ri.fd_valid &&
+		    ri.fd_seqno == 2 && converged(w, &ex),
+	    "seqno wrap: across the wrap node 2 follows node 0 to seqno %u (feasibility distance "
+	    "%u), still converged", c.seqno, ri.fd_seqno);
+	report_loops(w, "seqno wrap");
+	world_free(w);
+}
+
+/* Every interval received lies in [ROUTE_MSG_INTERVAL_MIN_MS, ROUTE_MSG_INTERVAL_MAX_MS]. */
+static void test_intervals(void)
+{
+	static const uint32_t bad[] = { 0, 1, ROUTE_MSG_INTERVAL_MIN_MS - 1,
+					ROUTE_MSG_INTERVAL_MAX_MS + 1, 0xffffffffu };
+	static const uint32_t good[] = { ROUTE_MSG_INTERVAL_MIN_MS, ROUTE_MSG_INTERVAL_MAX_MS };
+	struct world *w = world_new(2, false, 1, 5, 46);
+	struct expect ex = { .ring = false };
+	struct route_stats st0, st1;
+	struct xm_peer_ref from;
+	uint8_t buf[XM_MSG_BODY_MAX];
+	struct route_msg m, out;
+	unsigned int refused = 0, accepted = 0, sent = 0;
+
+	tap(run_converge(w, &ex, 30000) >= 0, "intervals: line2 converges");
+	peer_of(w, 1, 2, &from);
+	route_get_stats(w->t[0].r, &st0);
+	for (int kind = 0; kind < 3; kind++) {
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]) + 2; i++) {
+			bool is_bad = i < sizeof(bad) / sizeof(bad[0]);
+			uint32_t v = is_bad ? bad[i] : good[i - sizeof(bad) / sizeof(bad[0])];
+			int len;
+
+			memset(&m, 0, sizeof(m));
+			if (kind == 0) {
+				m.has_hello = true;
+				m.hello.interval_ms = v;
+				m.hello.seqno = 1000 + (uint32_t)i;
+				m.hello.instance = 1;
+			} else if (kind == 1) {
+				m.has_ihu = true;
+				m.ihu.interval_ms = v;
+			} else {
+				m.n_updates = 1;
+				memcpy(m.updates[0].origin_pk, netsim_node_pk(w->sim, 1),
+				       XM_PUBKEY_LEN);
+				m.updates[0].interval_ms = v;
+			}
+			len = route_msg_encode(&m, buf, sizeof(buf));
+			if (is_bad) {
+				refused += route_msg_decode(&out, buf, (size_t)len) == -EBADMSG;
+				route_receive(w->t[0].r, &from, buf, (size_t)len);
+				sent++;
+			} else {
+				accepted += route_msg_decode(&out, buf, (size_t)len) == 0;
+			}
+		}
+	}
+	route_get_stats(w->t[0].r, &st1);
+	tap(refused == sent && accepted == 6 &&
+		    st1.drops[ROUTE_DROP_MALFORMED] - st0.drops[ROUTE_DROP_MALFORMED] == sent,
+	    "intervals: hello, IHU and update intervals outside [%u, %u] ms refused (%u of %u, "
+	    "%llu counted), the bounds themselves accepted", ROUTE_MSG_INTERVAL_MIN_MS,
+	    ROUTE_MSG_INTERVAL_MAX_MS, refused, sent,
+	    (unsigned long long)(st1.drops[ROUTE_DROP_MALFORMED] - st0.drops[ROUTE_DROP_MALFORMED]));
+	world_free(w);
+}
+
 int main(void)
 {
 	const char *env_seed = getenv("ROUTE_SIM_SEED");
@@ -1111,5 +1318,8 @@ int main(void)
 	test_restart();
 	test_stall();
 	test_bounds();
+	test_seqno_requests();
+	test_seqno_wrap();
+	test_intervals();
 	return tap_done();
 }

@@ -203,8 +203,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memset(&peers[i], 0, sizeof(peers[i]));
 		peers[i].pk[0] = (uint8_t)(2 + i);
 		xm_node_id_from_pubkey(&peers[i].id, peers[i].pk);
-		xm_addr_from_v4(&peers[i].addr, 0x0100000a + ((uint32_t)i << 24), 7000);
+		/* On the link: 169.254.0.x, TTL 255 (else all is dropped unread). */
+		xm_addr_from_v4(&peers[i].addr, 0x0000fea9 + ((uint32_t)(i + 1) << 24), 7000);
 		peers[i].ifindex = 1 + i % 2;
+		peers[i].ttl = 255;
 	}
 	now = 1000;
 	r = route_new(&cfg, &env, &self, self_pk);

@@ -112,7 +112,7 @@ TEST_F(family, name_version_maxattr)
 	EXPECT_EQ(XMESH_A_DEV_MAX, self->fi.maxattr);
 }
 
-TEST_F(family, dev_get_is_unprivileged_do_and_dump)
+TEST_F(family, dev_get_needs_netns_admin_do_and_dump)
 {
 	uint32_t f = self->fi.op_flags[XMESH_CMD_DEV_GET];
 
@@ -120,7 +120,23 @@ TEST_F(family, dev_get_is_unprivileged_do_and_dump)
 	EXPECT_TRUE(f & GENL_CMD_CAP_DO);
 	EXPECT_TRUE(f & GENL_CMD_CAP_DUMP);
 	EXPECT_TRUE(f & GENL_CMD_CAP_HASPOL);
-	EXPECT_FALSE(f & GENL_ADMIN_PERM);
+	EXPECT_TRUE(f & GENL_UNS_ADMIN_PERM);
+}
+
+/* Reads included: no operation is open to every process. */
+TEST_F(family, every_op_needs_netns_admin)
+{
+	unsigned int cmd, n = 0;
+
+	for (cmd = 0; cmd < sizeof(self->fi.has_op) / sizeof(self->fi.has_op[0]); cmd++) {
+		if (!self->fi.has_op[cmd])
+			continue;
+		n++;
+		EXPECT_TRUE(self->fi.op_flags[cmd] & GENL_UNS_ADMIN_PERM) {
+			TH_LOG("command %u lacks GENL_UNS_ADMIN_PERM", cmd);
+		}
+	}
+	EXPECT_LT(10, n);
 }
 
 TEST_F(family, dev_set_needs_admin)
@@ -131,7 +147,7 @@ TEST_F(family, dev_set_needs_admin)
 	EXPECT_TRUE(f & GENL_CMD_CAP_DO);
 	EXPECT_FALSE(f & GENL_CMD_CAP_DUMP);
 	EXPECT_TRUE(f & GENL_CMD_CAP_HASPOL);
-	EXPECT_TRUE(f & GENL_ADMIN_PERM);
+	EXPECT_TRUE(f & GENL_UNS_ADMIN_PERM);
 }
 
 TEST_F(family, events_group)

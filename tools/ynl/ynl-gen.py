@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Generate the xmesh UAPI header and kernel policy tables from a YNL spec.
 
-The YNL spec (Documentation/netlink/xmesh.yaml) is the source of truth of
-the generic netlink family. From it this tool writes:
+The YNL spec (Documentation/netlink/specs/xmesh.yaml) is the source of
+truth of the generic netlink family. From it this tool writes:
 
   --mode uapi     the UAPI header: constants, enums of definitions,
                   attribute and command enums, multicast group names;
@@ -85,13 +85,23 @@ DEF_KEYS = {'type', 'name', 'value', 'doc', 'entries', 'value-start',
             'render-max'}
 SET_KEYS = {'name', 'doc', 'attributes'}
 ATTR_KEYS = {'name', 'type', 'doc', 'value', 'checks', 'byte-order', 'enum',
-             'enum-as-flags', 'nested-attributes', 'multi-attr'}
+             'enum-as-flags', 'nested-attributes', 'multi-attr',
+             'display-hint'}
+# How upstream's tools print an attribute (and, for addresses, parse it):
+# only on the types they apply to.
+DISPLAY_HINTS = {'hex': None, 'mac': {'binary'}, 'uuid': {'binary'},
+                 'ipv4': {'u32', 'binary'}, 'ipv6': {'binary'}}
 ATTR_TYPES = set(INT_TYPES) | {'string', 'binary', 'flag', 'nest', 'pad'}
 CHECK_KEYS = {'min', 'max', 'min-len', 'max-len', 'exact-len'}
 OP_KEYS = {'name', 'doc', 'value', 'attribute-set', 'flags', 'do', 'dump',
            'event', 'mcgrp'}
-OP_FLAGS = {'admin-perm'}
-MSG_KEYS = {'request', 'reply'}
+# admin-perm: CAP_NET_ADMIN in the initial user namespace (GENL_ADMIN_PERM);
+# uns-admin-perm: CAP_NET_ADMIN over the netns' owner (GENL_UNS_ADMIN_PERM).
+OP_FLAGS = {'admin-perm', 'uns-admin-perm'}
+PERM_FLAGS = {'admin-perm': 'GENL_ADMIN_PERM',
+              'uns-admin-perm': 'GENL_UNS_ADMIN_PERM'}
+# pre: the dump's start callback (upstream YNL's name for it).
+MSG_KEYS = {'request', 'reply', 'pre'}
 
 
 def check_keys(what, obj, allowed):
@@ -123,6 +133,16 @@ def check_schema(spec):
             check_keys(f'{what} checks', attr.get('checks', {}), CHECK_KEYS)
             if attr['name'] in names:
                 raise SpecError(f'{what}: duplicate attribute')
+            if not isinstance(attr.get('multi-attr', False), bool):
+                raise SpecError(f'{what}: multi-attr must be true or false')
+            hint = attr.get('display-hint')
+            if hint is not None:
+                if hint not in DISPLAY_HINTS:
+                    raise SpecError(f'{what}: bad display-hint {hint!r}')
+                types = DISPLAY_HINTS[hint]
+                if types is not None and attr.get('type') not in types:
+                    raise SpecError(f'{what}: display-hint {hint} on a '
+                                    f'{attr.get("type")}')
             names.add(attr['name'])
     for op in spec.get('operations', {}).get('list', []):
         what = f'operation {op.get("name")}'
@@ -132,11 +152,15 @@ def check_schema(spec):
         for kind in ('do', 'dump'):
             if kind in op:
                 check_keys(f'{what} {kind}', op[kind], MSG_KEYS)
-        # A do without a reply exists to change state: only admins may.
-        do = op.get('do')
-        if do is not None and 'reply' not in do and \
-                'admin-perm' not in op.get('flags', []):
-            raise SpecError(f'{what}: changes state but lacks admin-perm')
+        if 'pre' in op.get('do', {}):
+            raise SpecError(f'{what}: pre is supported on dump only')
+        # Least privilege: every request, reads included, needs an admin
+        # of the netns (a request without a flag would be open to all).
+        if ('do' in op or 'dump' in op) and \
+                not set(op.get('flags', [])) & set(PERM_FLAGS):
+            raise SpecError(f'{what}: lacks admin-perm or uns-admin-perm')
+        if len(set(op.get('flags', [])) & set(PERM_FLAGS)) > 1:
+            raise SpecError(f'{what}: more than one permission flag')
 
 
 class Family:
@@ -467,6 +491,9 @@ def gen_kernel_h(fam, ops):
             out += c_proto(f'int {fam.handler(op, "dumpit")}',
                            ['struct sk_buff *skb',
                             'struct netlink_callback *cb'])
+        if op.get('dump', {}).get('pre'):
+            out += c_proto(f'int {c_lower(op["dump"]["pre"])}',
+                           ['struct netlink_callback *cb'])
     out += ['', f'extern const struct genl_ops {fam.lower}_nl_ops[{len(ops)}];']
     if fam.mcgrps:
         out += ['', 'enum {']
@@ -516,6 +543,8 @@ def gen_kernel_c(fam, ops):
         body += ['\t{', f'\t\t.cmd\t\t= {fam.cmd_enum(op)},']
         if op.get('do'):
             body.append(f'\t\t.doit\t\t= {fam.handler(op, "doit")},')
+        if op.get('dump', {}).get('pre'):
+            body.append(f'\t\t.start\t\t= {c_lower(op["dump"]["pre"])},')
         if op.get('dump'):
             body.append(f'\t\t.dumpit\t\t= {fam.handler(op, "dumpit")},')
         last = op_maxattr(fam, op)
@@ -523,8 +552,8 @@ def gen_kernel_c(fam, ops):
             body.append(f'\t\t.policy\t\t= {fam.op_policy(op)},')
             body.append(f'\t\t.maxattr\t= '
                         f'{fam.attr_enum(op["attribute-set"], last)},')
-        if 'admin-perm' in op.get('flags', []):
-            body.append('\t\t.flags\t\t= GENL_ADMIN_PERM,')
+        for flag in op.get('flags', []):
+            body.append(f'\t\t.flags\t\t= {PERM_FLAGS[flag]},')
         body.append('\t},')
     body += ['};']
     if fam.mcgrps:

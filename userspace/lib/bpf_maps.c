@@ -3,10 +3,15 @@
  * Writing and reading the pinned xmesh BPF maps.
  */
 #include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -24,12 +29,14 @@ static const char *const xdp_stat_names[XM_XDP_STAT_MAX] = {
 	[XM_XDP_PASS_NO_NEIGH] = "pass_no_neigh",
 	[XM_XDP_PASS_FWD_DISABLED] = "pass_fwd_disabled",
 	[XM_XDP_PASS_NO_CONFIG] = "pass_no_config",
+	[XM_XDP_PASS_NOT_FOR_HOST] = "pass_not_for_host",
 	[XM_XDP_TX] = "relay_tx",
 	[XM_XDP_REDIRECT] = "relay_redirect",
 	[XM_XDP_DROP_MALFORMED] = "drop_malformed",
 	[XM_XDP_DROP_BAD_HEADER] = "drop_bad_header",
 	[XM_XDP_DROP_UNKNOWN_PEER] = "drop_unknown_peer",
 	[XM_XDP_DROP_HOP_LIMIT] = "drop_hop_limit",
+	[XM_XDP_DROP_TO_SENDER] = "drop_to_sender",
 	[XM_XDP_DROP_NO_ROUTE] = "drop_no_route",
 	[XM_XDP_DROP_FAMILY] = "drop_family",
 	[XM_XDP_DROP_FIB] = "drop_fib",
@@ -41,7 +48,8 @@ static const char *const tc_stat_names[XM_TC_STAT_MAX] = {
 	[XM_TC_NO_TENANT] = "no_tenant",
 	[XM_TC_STATS_MAP_FULL] = "stats_map_full",
 	[XM_TC_NO_STATE] = "state_map_full",
-	[XM_TC_CAS_CONTENDED] = "cas_contended",
+	[XM_TC_CAS_CONTENDED] = "rate_contended_passed",
+	[XM_TC_NOT_IP] = "not_ip",
 };
 
 const char *xm_bpf_xdp_stat_name(unsigned int stat)
@@ -61,6 +69,8 @@ static const struct {
 	{ "xm_config", offsetof(struct xm_bpf_maps, config) },
 	{ "xm_peers", offsetof(struct xm_bpf_maps, peers) },
 	{ "xm_routes", offsetof(struct xm_bpf_maps, routes) },
+	{ "xm_local_addrs", offsetof(struct xm_bpf_maps, local_addrs) },
+	{ "xm_xdp_ifaces", offsetof(struct xm_bpf_maps, xdp_ifaces) },
 	{ "xm_xdp_stats", offsetof(struct xm_bpf_maps, xdp_stats) },
 	{ "xm_tc_ifaces", offsetof(struct xm_bpf_maps, tc_ifaces) },
 	{ "xm_tenant_policy", offsetof(struct xm_bpf_maps, tenant_policy) },
@@ -159,18 +169,26 @@ static int cache_retire(const struct xm_bpf_maps *m)
 	return ret_errno(bpf_map_update_elem(m->config, &zero, &cfg, BPF_ANY));
 }
 
-static void peer_key(struct xm_peer_key *k, const struct xm_addr *addr)
+/* A peer is an endpoint: without a port it would match nothing. */
+static int peer_key(struct xm_peer_key *k, const struct xm_addr *addr)
 {
+	if (!addr->port)
+		return -EINVAL;
 	memset(k, 0, sizeof(*k));
 	memcpy(k->addr, &addr->ip, sizeof(k->addr));
+	k->port = addr->port;
+	return 0;
 }
 
 int xm_bpf_peer_set(const struct xm_bpf_maps *m, const struct xm_addr *addr, uint64_t node)
 {
 	struct xm_peer v = { .node = node };
 	struct xm_peer_key k;
+	int err;
 
-	peer_key(&k, addr);
+	err = peer_key(&k, addr);
+	if (err)
+		return err;
 	if (bpf_map_update_elem(m->peers, &k, &v, BPF_ANY))
 		return -errno;
 	return cache_retire(m);
@@ -179,9 +197,52 @@ int xm_bpf_peer_set(const struct xm_bpf_maps *m, const struct xm_addr *addr, uin
 int xm_bpf_peer_del(const struct xm_bpf_maps *m, const struct xm_addr *addr)
 {
 	struct xm_peer_key k;
+	int err;
 
-	peer_key(&k, addr);
+	err = peer_key(&k, addr);
+	if (err)
+		return err;
 	if (bpf_map_delete_elem(m->peers, &k))
+		return -errno;
+	return cache_retire(m);
+}
+
+int xm_bpf_local_addr_set(const struct xm_bpf_maps *m, const struct xm_addr *addr,
+			  uint32_t ifindex)
+{
+	struct xm_local_addr v = { .ifindex = ifindex };
+	struct xm_addr_key k;
+
+	memcpy(k.addr, &addr->ip, sizeof(k.addr));
+	if (bpf_map_update_elem(m->local_addrs, &k, &v, BPF_ANY))
+		return -errno;
+	return cache_retire(m);
+}
+
+int xm_bpf_local_addr_del(const struct xm_bpf_maps *m, const struct xm_addr *addr)
+{
+	struct xm_addr_key k;
+
+	memcpy(k.addr, &addr->ip, sizeof(k.addr));
+	if (bpf_map_delete_elem(m->local_addrs, &k))
+		return -errno;
+	return cache_retire(m);
+}
+
+int xm_bpf_xdp_iface_set(const struct xm_bpf_maps *m, uint32_t ifindex, const uint8_t mac[6])
+{
+	struct xm_xdp_iface v;
+
+	memset(&v, 0, sizeof(v));
+	memcpy(v.mac, mac, sizeof(v.mac));
+	if (bpf_map_update_elem(m->xdp_ifaces, &ifindex, &v, BPF_ANY))
+		return -errno;
+	return cache_retire(m);
+}
+
+int xm_bpf_xdp_iface_del(const struct xm_bpf_maps *m, uint32_t ifindex)
+{
+	if (bpf_map_delete_elem(m->xdp_ifaces, &ifindex))
 		return -errno;
 	return cache_retire(m);
 }
@@ -208,6 +269,80 @@ int xm_bpf_route_del(const struct xm_bpf_maps *m, uint64_t dst_node)
 	return cache_retire(m);
 }
 
+/* The interface's MAC, or -errno. */
+static int if_mac(const char *ifname, uint8_t mac[6])
+{
+	struct ifreq ifr;
+	int fd, err = 0;
+
+	if (strlen(ifname) >= IFNAMSIZ)
+		return -ENAMETOOLONG;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, ifname, strlen(ifname));
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
+		err = -errno;
+	else
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	close(fd);
+	return err;
+}
+
+int xm_bpf_xdp_iface_learn(const struct xm_bpf_maps *m, uint32_t ifindex)
+{
+	char name[IF_NAMESIZE];
+	struct ifaddrs *ifa, *i;
+	struct xm_addr a;
+	uint8_t mac[6];
+	int err;
+
+	if (!if_indextoname(ifindex, name))
+		return -errno;
+	err = if_mac(name, mac);
+	if (err)
+		return err;
+	if (getifaddrs(&ifa) < 0)
+		return -errno;
+	for (i = ifa; i && !err; i = i->ifa_next) {
+		if (!i->ifa_addr || strcmp(i->ifa_name, name))
+			continue;
+		memset(&a, 0, sizeof(a));
+		if (i->ifa_addr->sa_family == AF_INET)
+			xm_addr_from_v4(&a, ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr, 0);
+		else if (i->ifa_addr->sa_family == AF_INET6)
+			a.ip = ((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+		else
+			continue;
+		err = xm_bpf_local_addr_set(m, &a, ifindex);
+	}
+	freeifaddrs(ifa);
+	return err ?: xm_bpf_xdp_iface_set(m, ifindex, mac);
+}
+
+int xm_bpf_xdp_iface_forget(const struct xm_bpf_maps *m, uint32_t ifindex)
+{
+	struct xm_addr_key k, next;
+	struct xm_local_addr v;
+	int first = 1, err;
+
+	/* Deleting the current key ends the walk: restart after each one. */
+	while (!bpf_map_get_next_key(m->local_addrs, first ? NULL : &k, &next)) {
+		first = 0;
+		k = next;
+		if (bpf_map_lookup_elem(m->local_addrs, &k, &v) || v.ifindex != ifindex)
+			continue;
+		if (bpf_map_delete_elem(m->local_addrs, &k) && errno != ENOENT)
+			return -errno;
+		first = 1;
+	}
+	err = xm_bpf_xdp_iface_del(m, ifindex);
+	if (err && err != -ENOENT)
+		return err;
+	return cache_retire(m);
+}
+
 int xm_bpf_iface_set(const struct xm_bpf_maps *m, uint32_t ifindex, uint32_t tenant)
 {
 	struct xm_tc_iface v = { .tenant = tenant };
@@ -223,8 +358,8 @@ int xm_bpf_iface_del(const struct xm_bpf_maps *m, uint32_t ifindex)
 int xm_bpf_policy_set(const struct xm_bpf_maps *m, uint32_t tenant,
 		      const struct xm_tenant_policy *pol)
 {
-	/* A rate without room for one full-size frame would pass nothing. */
-	if (pol->rate_bytes_per_sec && pol->burst_bytes < 1514)
+	/* A rate without room for one full-size packet would pass nothing. */
+	if (pol->rate_bytes_per_sec && pol->burst_bytes < 1500)
 		return -EINVAL;
 	return ret_errno(bpf_map_update_elem(m->tenant_policy, &tenant, pol, BPF_ANY));
 }

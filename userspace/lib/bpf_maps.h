@@ -20,6 +20,8 @@ struct xm_bpf_maps {
 	int config;
 	int peers;
 	int routes;
+	int local_addrs;
+	int xdp_ifaces;
 	int xdp_stats;
 	int tc_ifaces;
 	int tenant_policy;
@@ -35,9 +37,30 @@ void xm_bpf_maps_close(struct xm_bpf_maps *m);
 /* This node's kid and data port; the XDP program passes all until set. */
 int xm_bpf_config_set(const struct xm_bpf_maps *m, uint64_t self_node, uint16_t data_port);
 
-/* A sender the XDP program accepts, by underlay address (port ignored). */
+/*
+ * A sender the XDP program accepts, by its underlay endpoint: address and
+ * port (-EINVAL without a port).
+ */
 int xm_bpf_peer_set(const struct xm_bpf_maps *m, const struct xm_addr *addr, uint64_t node);
 int xm_bpf_peer_del(const struct xm_bpf_maps *m, const struct xm_addr *addr);
+
+/*
+ * This host's underlay addresses (port ignored; ifindex for inspection):
+ * XDP relays only packets sent to one of them.
+ */
+int xm_bpf_local_addr_set(const struct xm_bpf_maps *m, const struct xm_addr *addr,
+			  uint32_t ifindex);
+int xm_bpf_local_addr_del(const struct xm_bpf_maps *m, const struct xm_addr *addr);
+/* An XDP NIC's MAC: XDP relays only frames sent to it. */
+int xm_bpf_xdp_iface_set(const struct xm_bpf_maps *m, uint32_t ifindex, const uint8_t mac[6]);
+int xm_bpf_xdp_iface_del(const struct xm_bpf_maps *m, uint32_t ifindex);
+/*
+ * Both of the above from a NIC as it is now: its MAC and every address on
+ * it; forget removes what learn wrote for that NIC. Addresses added later
+ * need xm_bpf_local_addr_set (or another learn).
+ */
+int xm_bpf_xdp_iface_learn(const struct xm_bpf_maps *m, uint32_t ifindex);
+int xm_bpf_xdp_iface_forget(const struct xm_bpf_maps *m, uint32_t ifindex);
 
 /* Packets for dst_node are relayed to next_hop. */
 int xm_bpf_route_set(const struct xm_bpf_maps *m, uint64_t dst_node,

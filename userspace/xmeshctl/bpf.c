@@ -98,7 +98,15 @@ static int do_attach(int argc, char **argv, const struct xmeshctl_opts *o)
 				argv[2]);
 			return XMESHCTL_EXIT_FAIL;
 		}
-		return err ? bpf_fail(err, "attach xdp", argv[2]) : XMESHCTL_EXIT_OK;
+		if (err)
+			return bpf_fail(err, "attach xdp", argv[2]);
+		/* What "addressed to this host" means on this NIC: its MAC, its addresses. */
+		err = xm_bpf_maps_open(&maps);
+		if (err)
+			return bpf_fail(err, "open pinned maps", NULL);
+		err = xm_bpf_xdp_iface_learn(&maps, (uint32_t)ifindex);
+		xm_bpf_maps_close(&maps);
+		return err ? bpf_fail(err, "learn MAC and addresses of", argv[2]) : XMESHCTL_EXIT_OK;
 	}
 
 	/* The interface's tenant first: from its first packet it is metered. */
@@ -125,7 +133,13 @@ static int do_detach(int argc, char **argv, const struct xmeshctl_opts *o)
 		return ret;
 	if (!strcmp(argv[1], "xdp")) {
 		err = xm_bpf_xdp_detach(ifindex);
-		return err ? bpf_fail(err, "detach xdp", argv[2]) : XMESHCTL_EXIT_OK;
+		if (err)
+			return bpf_fail(err, "detach xdp", argv[2]);
+		if (!xm_bpf_maps_open(&maps)) {
+			xm_bpf_xdp_iface_forget(&maps, (uint32_t)ifindex);
+			xm_bpf_maps_close(&maps);
+		}
+		return XMESHCTL_EXIT_OK;
 	}
 	err = xm_bpf_tc_detach(ifindex);
 	if (err)

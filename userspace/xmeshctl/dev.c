@@ -21,12 +21,13 @@
 struct dev_info {
 	uint32_t ifindex;
 	char ifname[IFNAMSIZ];
-	bool has_port, has_node_id, has_mtu, has_flags, has_generation;
+	bool has_port, has_node_id, has_mtu, has_flags, has_generation, has_fwmark;
 	uint16_t listen_port;
 	uint64_t node_id;
 	uint32_t mtu;
 	uint32_t flags;
 	uint32_t generation;
+	uint32_t fwmark;
 };
 
 struct dev_list {
@@ -58,6 +59,8 @@ static const char *dev_attr_keyword(uint16_t type)
 		return "mtu";
 	case XMESH_A_DEV_FLAGS:
 		return "flags";
+	case XMESH_A_DEV_FWMARK:
+		return "fwmark";
 	default:
 		return NULL;
 	}
@@ -120,6 +123,12 @@ static int dev_parse(const struct nlmsghdr *nlh, struct dev_info *d)
 			return -EBADMSG;
 		d->generation = mnl_attr_get_u32(a);
 		d->has_generation = true;
+	}
+	if ((a = tb[XMESH_A_DEV_FWMARK])) {
+		if (mnl_attr_validate(a, MNL_TYPE_U32))
+			return -EBADMSG;
+		d->fwmark = mnl_attr_get_u32(a);
+		d->has_fwmark = true;
 	}
 	return 0;
 }
@@ -191,6 +200,8 @@ static void dev_print_text(const struct dev_info *d, bool first)
 		flags_text(d->flags, flags, sizeof(flags));
 		printf("  flags: %s\n", flags);
 	}
+	if (d->has_fwmark && d->fwmark)
+		printf("  fwmark: 0x%" PRIx32 "\n", d->fwmark);
 }
 
 /* The device's own keys; the caller closes the object. */
@@ -236,6 +247,10 @@ static void dev_print_json(struct json_writer *w, const struct dev_info *d)
 		json_kv_u64(w, "generation", d->generation);
 	else
 		json_kv_null(w, "generation");
+	if (d->has_fwmark)
+		json_kv_u64(w, "fwmark", d->fwmark);
+	else
+		json_kv_null(w, "fwmark");
 }
 
 /* Each device, then its peers (ctl_peer_show). */
@@ -343,11 +358,12 @@ int cmd_show(int argc, char **argv, const struct xmeshctl_opts *o)
 /* What `set` changes; every value is checked before anything is sent. */
 struct dev_set {
 	const char *ifname;
-	bool has_port, has_node_id, has_mtu, has_flags;
+	bool has_port, has_node_id, has_mtu, has_flags, has_fwmark;
 	uint16_t listen_port;
 	uint64_t node_id;
 	uint32_t mtu;
 	uint32_t flags;
+	uint32_t fwmark;
 };
 
 /* "relay", "none", "relay,..." (names joined by commas). */
@@ -402,6 +418,8 @@ static int parse_set_args(int argc, char **argv, const struct xmeshctl_opts *o, 
 			seen = &s->has_mtu;
 		else if (!strcmp(key, "flags"))
 			seen = &s->has_flags;
+		else if (!strcmp(key, "fwmark"))
+			seen = &s->has_fwmark;
 		else
 			return ctl_usage_err(o, "set %s: unknown setting '%s'", s->ifname, key);
 		if (*seen)
@@ -432,6 +450,14 @@ static int parse_set_args(int argc, char **argv, const struct xmeshctl_opts *o, 
 				return ctl_usage_err(o, "set %s: mtu '%s': %s", s->ifname, val,
 						     ctl_parse_strerror(err));
 			s->mtu = (uint32_t)v;
+		} else if (seen == &s->has_fwmark) {
+			err = ctl_parse_u64(val, UINT32_MAX, &v);
+			if (err)
+				return ctl_usage_err(o,
+						     "set %s: fwmark '%s': %s "
+						     "(decimal or 0x-hexadecimal, 0..2^32-1; 0 = none)",
+						     s->ifname, val, ctl_parse_strerror(err));
+			s->fwmark = (uint32_t)v;
 		} else {
 			if (parse_flags(val, &s->flags))
 				return ctl_usage_err(o,
@@ -466,6 +492,8 @@ int cmd_set(int argc, char **argv, const struct xmeshctl_opts *o)
 		mnl_attr_put_u32(nlh, XMESH_A_DEV_MTU, s.mtu);
 	if (s.has_flags)
 		mnl_attr_put_u32(nlh, XMESH_A_DEV_FLAGS, s.flags);
+	if (s.has_fwmark)
+		mnl_attr_put_u32(nlh, XMESH_A_DEV_FWMARK, s.fwmark);
 	err = nl_genl_request(&c.nl, nlh, NULL, NULL);
 	snprintf(what, sizeof(what), "set %s", s.ifname);
 	if (err == -ENODEV || err == -ENOENT) {

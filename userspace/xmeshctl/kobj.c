@@ -18,6 +18,7 @@ const char *const kobj_stat_names[KOBJ_NSTATS] = {
 	"drop_no_key",	     "drop_no_tenant",	  "drop_src_mismatch", "drop_cross_tenant",
 	"drop_rate",	     "drop_budget",	  "drop_replay",       "drop_auth",
 	"drop_hop_limit",    "drop_malformed",	  "drop_too_big",      "drop_other",
+	"drop_spoof",	     "drop_ecn",
 };
 
 int kobj_parse_node(const char *s, uint64_t *id)

@@ -127,8 +127,10 @@ int kobj_json_finish(struct json_writer *w);
 	"  del DEV DST via VIA             remove it; the next one takes over\n"                  \
 	"  list DEV                        all next hops; 'active' marks the one in use\n"
 #define KOBJ_TENANT_HELP                                                                     \
-	"  add|set DEV ID [prefix P]... [rate BITS/S] [burst BYTES] [budget BYTES]\n"              \
-	"      prefixes replace the tenant's set; sizes take k, M, G (x1000)\n"                   \
+	"  add|set DEV ID [prefix P]... [ingress IF|none]... [rate BITS/S] [burst BYTES]\n"        \
+	"      [budget BYTES]   prefixes and ingress interfaces replace the tenant's sets;\n"     \
+	"      a tenant bound to ingress interfaces sends only from them; sizes take\n"          \
+	"      k, M, G (x1000)\n"                                                                \
 	"  del DEV ID\n"                                                                           \
 	"  show DEV ID | list DEV   prefixes, limits and counters\n"
 

@@ -29,19 +29,22 @@ static const struct xmeshctl_cmd commands[] = {
     {"show", cmd_show, "[DEV]", "show all xmesh devices, or one",
      "Shows each xmesh device: interface name, node id (hexadecimal), UDP\n"
      "listening port, MTU and flags. With --json: an array of objects.\n"},
-    {"set", cmd_set, "DEV [listen-port PORT] [node-id ID] [mtu MTU] [flags FLAGS]",
+    {"set", cmd_set, "DEV [listen-port PORT] [node-id ID] [mtu MTU] [flags FLAGS] [fwmark MARK]",
      "change settings of an xmesh device",
      "  listen-port PORT  UDP port of the data plane, 0..65535 (0 = closed)\n"
      "  node-id ID        this node's id: decimal or 0x-hexadecimal, 1..2^64-1\n"
      "  mtu MTU           MTU of the overlay device (the module enforces 1280..65000)\n"
      "  flags FLAGS       comma-separated flags (relay), or none\n"
+     "  fwmark MARK       mark of the encapsulated packets on the underlay, 0 = none\n"
      "Settings not given are left as they are. Needs CAP_NET_ADMIN.\n"},
     {"bpf", cmd_bpf,
      "attach xdp DEV [skb] | attach tc DEV TENANT | detach xdp|tc DEV | show [DEV] | stats [tenant "
      "ID]",
      "the eBPF fast path: attach, detach, show, counters",
      "  attach xdp DEV [skb]   XDP relay on an underlay interface (native mode\n"
-     "                         unless skb)\n"
+     "                         unless skb); it relays frames to DEV's MAC and\n"
+     "                         addresses as they are now (attach again after\n"
+     "                         an address change)\n"
      "  attach tc DEV TENANT   TC meter on a tenant-facing interface, owned by\n"
      "                         TENANT (u32)\n"
      "  detach xdp|tc DEV      remove it (counters are kept)\n"
@@ -68,7 +71,7 @@ static const struct xmeshctl_cmd commands[] = {
     {"nexthop", cmd_nexthop, "add|del|list DEV [DST via VIA [metric M]]",
      "destination node -> next-hop peer", KOBJ_NEXTHOP_HELP},
     {"tenant", cmd_tenant,
-     "add|set|del|show|list DEV [ID] [prefix P]... [rate BPS] [burst B] [budget B]",
+     "add|set|del|show|list DEV [ID] [prefix P]... [ingress IF]... [rate BPS] [burst B] [budget B]",
      "tenants: prefixes, rate limit, budget", KOBJ_TENANT_HELP},
     {"stats", cmd_stats, "DEV", "counters of a device, its peers and tenants", NULL},
     {"monitor", cmd_monitor, "[event NAME] [count N] [timeout SEC]",

@@ -2,6 +2,7 @@
 /* Tenants in the module: prefixes, rate limit, byte budget, counters. */
 #include <errno.h>
 #include <inttypes.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,12 +10,16 @@
 #include "kobj.h"
 
 #define MAX_PREFIXES 256
+#define MAX_INGRESS 16
 #define MAX_TENANTS (1u << 20)
+/* A request with 256 IPv6 prefixes (32 bytes each) and 16 interfaces. */
+#define TENANT_MSG_BUF (16 * 1024)
 
 struct tenant_info {
 	uint32_t id;
-	unsigned int nprefixes;
+	unsigned int nprefixes, ningress;
 	struct kobj_prefix prefixes[MAX_PREFIXES];
+	uint32_t ingress[MAX_INGRESS];
 	uint64_t rate_bps, burst, budget;
 	uint64_t stats[KOBJ_NSTATS];
 };
@@ -47,6 +52,12 @@ static int tenant_cb(const struct nlmsghdr *nlh, const struct genlmsghdr *genl, 
 	t->burst = kobj_u64(tt[XMESH_A_TENANT_BURST_BYTES], 0);
 	t->budget = kobj_u64(tt[XMESH_A_TENANT_BUDGET_BYTES], 0);
 	mnl_attr_for_each_nested(a, tb[XMESH_A_DEV_TENANT]) {
+		if (mnl_attr_get_type(a) == XMESH_A_TENANT_INGRESS_IFINDEX) {
+			if (t->ningress == MAX_INGRESS || mnl_attr_validate(a, MNL_TYPE_U32))
+				return -EBADMSG;
+			t->ingress[t->ningress++] = mnl_attr_get_u32(a);
+			continue;
+		}
 		if (mnl_attr_get_type(a) != XMESH_A_TENANT_PREFIX)
 			continue;
 		if (t->nprefixes == MAX_PREFIXES ||
@@ -65,6 +76,18 @@ static void tenant_reset(void *data)
 	((struct tenant_list *)data)->n = 0;
 }
 
+/* The interface's name in this netns, or its index if it has none here. */
+static const char *ifname_text(uint32_t ifindex, char *buf, size_t len)
+{
+	char name[IF_NAMESIZE];
+
+	if (if_indextoname(ifindex, name))
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "%" PRIu32, ifindex);
+	return buf;
+}
+
 static void tenant_print(const struct tenant_info *t, struct json_writer *w, bool json)
 {
 	char buf[64];
@@ -76,6 +99,13 @@ static void tenant_print(const struct tenant_info *t, struct json_writer *w, boo
 			printf("%s %s", i ? "," : "", buf);
 		}
 		printf("%s\n", t->nprefixes ? "" : " (none)");
+		if (t->ningress) {
+			printf("  ingress:");
+			for (unsigned int i = 0; i < t->ningress; i++)
+				printf("%s %s", i ? "," : "",
+				       ifname_text(t->ingress[i], buf, sizeof(buf)));
+			printf("\n");
+		}
 		if (t->rate_bps)
 			printf("  rate: %" PRIu64 " bit/s, burst %" PRIu64 " bytes\n", t->rate_bps,
 			       t->burst);
@@ -92,6 +122,11 @@ static void tenant_print(const struct tenant_info *t, struct json_writer *w, boo
 		kobj_prefix_text(&t->prefixes[i], buf, sizeof(buf));
 		json_str(w, buf);
 	}
+	json_arr_end(w);
+	json_key(w, "ingress");
+	json_arr_start(w);
+	for (unsigned int i = 0; i < t->ningress; i++)
+		json_str(w, ifname_text(t->ingress[i], buf, sizeof(buf)));
 	json_arr_end(w);
 	json_kv_u64(w, "rate_bps", t->rate_bps);
 	json_kv_u64(w, "burst_bytes", t->burst);
@@ -132,11 +167,35 @@ out:
 }
 
 struct tenant_args {
-	unsigned int nprefixes;
+	unsigned int nprefixes, ningress;
 	struct kobj_prefix prefixes[MAX_PREFIXES];
-	bool has_rate, has_burst, has_budget;
+	uint32_t ingress[MAX_INGRESS];
+	bool has_rate, has_burst, has_budget, has_ingress, ingress_none;
 	uint64_t rate, burst, budget;
+	char msg[TENANT_MSG_BUF];
 };
+
+/* "ingress IFNAME" (repeatable) or "ingress none". */
+static int parse_ingress(const char *val, const struct xmeshctl_opts *o, struct tenant_args *a)
+{
+	unsigned int idx;
+
+	if (!strcmp(val, "none")) {
+		if (a->has_ingress)
+			return ctl_usage_err(o, "tenant: ingress none must come alone");
+		a->has_ingress = a->ingress_none = true;
+		return 0;
+	}
+	if (a->ingress_none)
+		return ctl_usage_err(o, "tenant: ingress none must come alone");
+	if (a->ningress == MAX_INGRESS)
+		return ctl_usage_err(o, "tenant: at most %d ingress interfaces", MAX_INGRESS);
+	if (ctl_check_ifname(val) || !(idx = if_nametoindex(val)))
+		return ctl_usage_err(o, "tenant: ingress '%s': no such interface", val);
+	a->has_ingress = true;
+	a->ingress[a->ningress++] = idx;
+	return 0;
+}
 
 static int parse_tenant_args(int argc, char **argv, const struct xmeshctl_opts *o,
 			     struct tenant_args *a)
@@ -157,6 +216,11 @@ static int parse_tenant_args(int argc, char **argv, const struct xmeshctl_opts *
 			err = kobj_parse_size(val, &a->burst), a->has_burst = true;
 		} else if (!strcmp(key, "budget")) {
 			err = kobj_parse_size(val, &a->budget), a->has_budget = true;
+		} else if (!strcmp(key, "ingress")) {
+			int ret = parse_ingress(val, o, a);
+
+			if (ret)
+				return ret;
 		} else {
 			return ctl_usage_err(o, "tenant: unknown setting '%s'", key);
 		}
@@ -225,11 +289,18 @@ int cmd_tenant(int argc, char **argv, const struct xmeshctl_opts *o)
 	ret = ctl_genl_open(&c);
 	if (ret)
 		goto out;
-	nlh = kobj_msg(&c, cmd, dev);
+	/* Beyond the socket's request buffer: 256 IPv6 prefixes take 8 KiB. */
+	nlh = nl_genl_msg_start(&c.nl, a->msg, sizeof(a->msg), c.fam.id, cmd,
+				XMESH_FAMILY_VERSION, 0);
+	mnl_attr_put_strz(nlh, XMESH_A_DEV_IFNAME, dev);
 	nest = mnl_attr_nest_start(nlh, XMESH_A_DEV_TENANT);
 	mnl_attr_put_u32(nlh, XMESH_A_TENANT_ID, (uint32_t)id);
 	for (unsigned int i = 0; i < a->nprefixes; i++)
 		kobj_put_prefix(nlh, XMESH_A_TENANT_PREFIX, &a->prefixes[i], 0);
+	if (a->ingress_none)
+		mnl_attr_put_u32(nlh, XMESH_A_TENANT_INGRESS_IFINDEX, 0);
+	for (unsigned int i = 0; i < a->ningress; i++)
+		mnl_attr_put_u32(nlh, XMESH_A_TENANT_INGRESS_IFINDEX, a->ingress[i]);
 	if (a->has_rate)
 		mnl_attr_put_u64(nlh, XMESH_A_TENANT_RATE_BPS, a->rate);
 	if (a->has_burst)

@@ -89,7 +89,7 @@ int config_parse_prefix(struct xmd_prefix *p, const char *s)
 	else
 		return -1;
 	p->len = (uint8_t)len;
-	return config_prefix_valid(p) ? 0 : -1;
+	return config_prefix_valid(p) && p->len ? 0 : -1;
 }
 
 void config_prefix_format(const struct xmd_prefix *p, char *buf, size_t len)
@@ -98,6 +98,33 @@ void config_prefix_format(const struct xmd_prefix *p, char *buf, size_t len)
 
 	inet_ntop(p->family == 4 ? AF_INET : AF_INET6, p->addr, ip, sizeof(ip));
 	snprintf(buf, len, "%s/%u", ip, p->len);
+}
+
+/* A list of prefixes separated by commas or blanks, appended to the allow-list. */
+static int parse_allow(struct xmd_config *cfg, const char *value)
+{
+	char item[INET6_ADDRSTRLEN + 8];
+	const char *s = value;
+	unsigned int added = 0;
+
+	for (;;) {
+		size_t len;
+
+		s += strspn(s, ", \t");
+		if (!*s)
+			break;
+		len = strcspn(s, ", \t");
+		if (len >= sizeof(item) || cfg->n_allow == XMD_MAX_ALLOW)
+			return -1;
+		memcpy(item, s, len);
+		item[len] = 0;
+		if (config_parse_prefix(&cfg->allow[cfg->n_allow], item))
+			return -1;
+		cfg->n_allow++;
+		added++;
+		s += len;
+	}
+	return added ? 0 : -1;
 }
 
 /* One "key = value"; section is "" for command-line options. */
@@ -213,6 +240,8 @@ static int set_key(struct xmd_config *cfg, const char *section, const char *key,
 		cfg->n_prefixes++;
 		return 0;
 	}
+	if (!strcmp(key, "allow_prefixes"))
+		return parse_allow(cfg, value);
 	if (!strcmp(key, "seed")) {
 		if (cfg->n_seeds == XMD_MAX_SEEDS)
 			return -1;
@@ -290,6 +319,7 @@ void config_usage(const char *prog)
 		"  -P, --publish NAME=ADDR:PORT  publish a public service (repeatable)\n"
 		"  -L, --link IFNAME        run mesh routing on this interface (repeatable)\n"
 		"  -O, --overlay-prefix CIDR  announce this overlay prefix (repeatable)\n"
+		"  -A, --allow-prefix CIDR[,CIDR...]  route peers' prefixes inside these\n"
 		"  -v, --log-level LEVEL    error, warning, info or debug\n"
 		"  -h, --help\n",
 		prog, XMD_DEFAULT_CONFIG);
@@ -321,6 +351,7 @@ int config_from_args(struct xmd_config *cfg, int argc, char **argv)
 		{ "log-level", required_argument, NULL, 'v' },
 		{ "link", required_argument, NULL, 'L' },
 		{ "overlay-prefix", required_argument, NULL, 'O' },
+		{ "allow-prefix", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -328,13 +359,14 @@ int config_from_args(struct xmd_config *cfg, int argc, char **argv)
 		['s'] = "state_dir", ['l'] = "listen", ['a'] = "advertise", ['S'] = "seed",
 		['C'] = "control_socket", ['p'] = "puzzle_bits", ['k'] = "mode",
 		['v'] = "log_level", ['L'] = "link", ['O'] = "prefix",
+		['A'] = "allow_prefixes",
 	};
 	const char *file = NULL;
 	int c;
 
 	/* First pass: the file, so that options override what it says. */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "c:s:l:a:S:C:p:k:P:v:L:O:h", opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "c:s:l:a:S:C:p:k:P:v:L:O:A:h", opts, NULL)) != -1)
 		if (c == 'c')
 			file = optarg;
 	if (file) {
@@ -347,7 +379,7 @@ int config_from_args(struct xmd_config *cfg, int argc, char **argv)
 
 	optind = 0; /* GNU getopt: start over, permutation state included */
 	opterr = 1;
-	while ((c = getopt_long(argc, argv, "c:s:l:a:S:C:p:k:P:v:L:O:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:l:a:S:C:p:k:P:v:L:O:A:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			break;

@@ -24,6 +24,7 @@
 #define XMD_META_MAX 128
 #define XMD_MAX_LINKS 8
 #define XMD_MAX_PREFIXES 8 /* overlay prefixes a node announces */
+#define XMD_MAX_ALLOW 32 /* entries of the overlay allow-list */
 
 enum xmd_kernel_mode { XMD_KERNEL_AUTO, XMD_KERNEL_OFF };
 
@@ -73,6 +74,12 @@ struct xmd_config {
 	/* This node's overlay prefixes, announced in its signed handshakes. */
 	struct xmd_prefix prefixes[XMD_MAX_PREFIXES];
 	unsigned int n_prefixes;
+	/*
+	 * Operator allow-list: peers' prefixes are routed only inside these
+	 * (prefix_auth.h). Empty: no peer prefix is routed.
+	 */
+	struct xmd_prefix allow[XMD_MAX_ALLOW];
+	unsigned int n_allow;
 };
 
 void config_defaults(struct xmd_config *cfg);
@@ -88,7 +95,10 @@ int config_load_string(struct xmd_config *cfg, const char *text, const char *nam
 int config_from_args(struct xmd_config *cfg, int argc, char **argv);
 void config_usage(const char *prog);
 
-/* "10.77.1.0/24" or "fd77:1::/64"; host bits must be zero. 0 or -1. */
+/*
+ * "10.77.1.0/24" or "fd77:1::/64"; host bits must be zero and the length
+ * not 0 (a default route is never an overlay prefix). 0 or -1.
+ */
 int config_parse_prefix(struct xmd_prefix *p, const char *s);
 /* Check a prefix from the wire: family, length and zero host bits. */
 bool config_prefix_valid(const struct xmd_prefix *p);

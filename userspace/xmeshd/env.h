@@ -68,6 +68,7 @@ struct xm_peer_ref {
 	 * more bytes than it sent, and starts nothing (no STORE, no session).
 	 */
 	bool validated;
+	uint8_t ttl;         /* IP TTL / hop limit it arrived with, 0 if unknown */
 };
 
 #endif

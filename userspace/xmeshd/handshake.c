@@ -407,8 +407,16 @@ uint64_t hs_tick(struct handshake *hs)
 
 	for (unsigned int i = 0; i < hs->n; i++) {
 		struct hs_peer *p = &hs->peers[i];
-		uint64_t due;
+		uint64_t due, end = p->established_ms + rekey_ms + HS_SESSION_END_MS;
 
+		if (p->state == HS_ESTABLISHED && t >= end) {
+			/* No handshake completed for too long: the session ends. */
+			p->state = HS_NONE;
+			p->rekeying = false;
+			if (hs->cfg.on_end)
+				hs->cfg.on_end(hs->arg, p);
+			continue;
+		}
 		if (p->state == HS_INIT_SENT || p->rekeying) {
 			due = p->sent_ms + HS_RETRY_MS;
 			if (t >= due) {
@@ -434,6 +442,8 @@ uint64_t hs_tick(struct handshake *hs)
 		} else {
 			continue;
 		}
+		if (p->state == HS_ESTABLISHED && end < due)
+			due = end;
 		if (due < next)
 			next = due;
 	}

@@ -67,7 +67,15 @@ struct hs_config {
 	uint16_t data_port; /* ours */
 	const struct xmd_prefix *prefixes; /* ours, announced in every message */
 	unsigned int n_prefixes;
+	/*
+	 * A session ended: no handshake completed for HS_SESSION_END_MS past
+	 * its rekey time (the peer is gone or no longer answers). May be NULL.
+	 */
+	void (*on_end)(void *arg, const struct hs_peer *p);
 };
+
+/* How long past its rekey time a session lives without a new handshake. */
+#define HS_SESSION_END_MS (2 * 60 * 1000)
 
 /* A session was established or rekeyed: install keys for peer p. */
 typedef void (*hs_install_fn)(void *arg, const struct hs_peer *p, const struct hs_keys *k);

@@ -36,11 +36,20 @@ struct xm_io_dgram {
 	bool has_from;	    /* UDP channels only: */
 	struct xm_addr from; /* the sender's endpoint */
 	int ifindex;	    /* the interface it arrived on, 0 if unknown */
+	/*
+	 * The IPv4 TTL or IPv6 hop limit it arrived with, 0 if unknown. Every
+	 * UDP channel sends with XM_IO_TTL, so a datagram from a neighbour on
+	 * the link arrives with 255 and one from further away with less
+	 * (GTSM, RFC 5082).
+	 */
+	uint8_t ttl;
 };
 
 typedef void (*xm_io_recv_fn)(void *arg, int chan, const struct xm_io_dgram *d);
 typedef void (*xm_io_timer_fn)(void *arg);
 
+/* The TTL / hop limit of every datagram a UDP channel sends, unicast and multicast. */
+#define XM_IO_TTL 255
 /* Largest datagram a UDP or control channel receives; longer ones arrive truncated. */
 #define XM_IO_RX_MAX 2048
 /* The link-local multicast group of the control protocol (RFC 5771 local block). */

@@ -35,6 +35,8 @@ struct sim_host {
 	struct xm_sim *sim;
 	int index;
 	uint32_t ip; /* host byte order */
+	uint32_t ll_ip; /* link-local 169.254.x.y, host byte order; 0: none */
+	uint8_t ttl; /* what its datagrams arrive with (XM_IO_TTL: from the link) */
 	bool up;
 	int group;
 	uint64_t rng;
@@ -50,6 +52,7 @@ struct sim_msg {
 	int src_host; /* the host that sent it, whatever source it claims */
 	struct xm_addr from;
 	int ifindex;
+	uint8_t ttl;
 	size_t len;
 	uint8_t data[];
 };
@@ -240,8 +243,35 @@ static bool reachable(const struct sim_host *a, const struct sim_host *b)
 }
 
 /* Queue one datagram for channel dst unless it is lost. */
+/* Host @h's link-local address when it has one and @ll asks for it, else its global one. */
+static void host_addr(const struct sim_host *h, bool ll, uint16_t port, struct xm_addr *out)
+{
+	xm_addr_from_v4(out, htonl(ll && h->ll_ip ? h->ll_ip : h->ip), port);
+}
+
+/* Whether @a is one of host @h's addresses on @port. */
+static bool host_has_addr(const struct sim_host *h, const struct xm_addr *a, uint16_t port)
+{
+	struct xm_addr x;
+
+	host_addr(h, false, port, &x);
+	if (xm_addr_equal(&x, a))
+		return true;
+	host_addr(h, true, port, &x);
+	return h->ll_ip && xm_addr_equal(&x, a);
+}
+
+static bool addr_is_ll(const struct xm_addr *a)
+{
+	return xm_addr_is_v4(a) && a->ip.s6_addr[12] == 169 && a->ip.s6_addr[13] == 254;
+}
+
+/*
+ * From its link-local address when it sends on a link or to a link-local
+ * address (as the kernel picks the source), else from its global one.
+ */
 static void transmit(struct sim_host *h, const struct sim_chan *src, int dst, int dst_ifindex,
-		     const void *buf, size_t len)
+		     bool ll, const void *buf, size_t len)
 {
 	struct xm_sim *sim = h->sim;
 	uint32_t span = sim->cfg.latency_max_ms - sim->cfg.latency_min_ms;
@@ -264,8 +294,9 @@ static void transmit(struct sim_host *h, const struct sim_chan *src, int dst, in
 	if (h->spoof)
 		m->from = h->spoof_src;
 	else
-		xm_sim_host_addr(&h->io, &m->from, src->port);
+		host_addr(h, ll, src->port, &m->from);
 	m->ifindex = dst_ifindex;
+	m->ttl = h->ttl;
 	m->len = len;
 	memcpy(m->data, buf, len);
 	if (heap_push(sim, (struct sim_event){ .time = sim->now + delay, .kind = EV_DELIVER,
@@ -286,18 +317,14 @@ static int sim_send(struct xm_io *io, int chan, const struct xm_addr *to, const 
 		return -EMSGSIZE;
 	for (size_t i = 0; i < sim->n_chans; i++) {
 		struct sim_chan *d = &sim->chans[i];
-		struct xm_addr a;
 
-		if (!d->open || d->port != to->port)
-			continue;
-		xm_sim_host_addr(&d->host->io, &a, d->port);
-		if (!xm_addr_equal(&a, to))
+		if (!d->open || d->port != to->port || !host_has_addr(d->host, to, d->port))
 			continue;
 		if (!reachable(h, d->host)) {
 			sim->stats.unreachable++;
 			return 0; /* UDP: the sender does not learn of it */
 		}
-		transmit(h, c, (int)i, 0, buf, len);
+		transmit(h, c, (int)i, 0, addr_is_ll(to), buf, len);
 		return 0;
 	}
 	sim->stats.unreachable++;
@@ -347,7 +374,7 @@ static int sim_send_link(struct xm_io *io, int chan, int ifindex, const void *bu
 			if (dif->link != ifp->link || !dif->up || !d->joined[k])
 				continue;
 			if (reachable(h, d->host))
-				transmit(h, c, (int)i, dif->ifindex, buf, len);
+				transmit(h, c, (int)i, dif->ifindex, true, buf, len);
 		}
 	}
 	return 0;
@@ -471,6 +498,8 @@ struct xm_io *xm_sim_host_new(struct xm_sim *sim)
 	h->index = sim->n_hosts;
 	/* 10.0.0.0/8, skipping .0 and .255 host parts. */
 	h->ip = 0x0a000000u | (uint32_t)(h->index / 250) << 8 | (uint32_t)(h->index % 250 + 1);
+	xm_sim_host_set_link_local(&h->io, true);
+	h->ttl = XM_IO_TTL;
 	h->up = true;
 	h->rng = sim->cfg.seed ^ (0x5851f42d4c957f2dULL * (uint64_t)(h->index + 1));
 	for (int i = 0; i < SIM_MAX_IFS; i++)
@@ -496,6 +525,24 @@ void xm_sim_host_spoof(struct xm_io *io, const struct xm_addr *src)
 	h->spoof = src != NULL;
 	if (src)
 		h->spoof_src = *src;
+}
+
+void xm_sim_host_ll_addr(struct xm_io *io, struct xm_addr *addr, uint16_t port)
+{
+	host_addr(to_host(io), true, port, addr);
+}
+
+void xm_sim_host_set_ttl(struct xm_io *io, uint8_t ttl)
+{
+	to_host(io)->ttl = ttl;
+}
+
+void xm_sim_host_set_link_local(struct xm_io *io, bool on)
+{
+	struct sim_host *h = to_host(io);
+
+	/* 169.254.x.y with the x.y of its global address. */
+	h->ll_ip = on ? 0xa9fe0000u | (h->ip & 0xffff) : 0;
 }
 
 void xm_sim_host_set_up(struct xm_io *io, bool up)
@@ -551,7 +598,7 @@ static void deliver(struct xm_sim *sim, struct sim_msg *m)
 {
 	struct sim_chan *c = &sim->chans[m->chan];
 	struct xm_io_dgram d = { .buf = m->data, .len = m->len, .has_from = true,
-				 .from = m->from, .ifindex = m->ifindex };
+				 .from = m->from, .ifindex = m->ifindex, .ttl = m->ttl };
 	struct sim_host *src = sim->hosts[m->src_host];
 	/* A partition or a crash while the datagram was on its way. */
 	if (!c->open || !src || !reachable(src, c->host)) {

@@ -41,10 +41,20 @@ struct xm_sim *xm_sim_new(const struct xm_sim_config *cfg);
 /* Frees the network; every host's node must have been freed first. */
 void xm_sim_free(struct xm_sim *sim);
 
-/* A new host with address 10.x.y.z (derived from its index). */
+/*
+ * A new host with address 10.0.x.y and, on its links, the link-local
+ * 169.254.x.y (both derived from its index). It sends from the link-local
+ * one on a link and to a link-local address, as the kernel picks sources.
+ * Its datagrams arrive with TTL XM_IO_TTL: every host is one hop away.
+ */
 struct xm_io *xm_sim_host_new(struct xm_sim *sim);
 int xm_sim_host_index(struct xm_io *io);
 void xm_sim_host_addr(struct xm_io *io, struct xm_addr *addr, uint16_t port);
+void xm_sim_host_ll_addr(struct xm_io *io, struct xm_addr *addr, uint16_t port);
+/* The TTL its datagrams arrive with: lower for a host routers away. */
+void xm_sim_host_set_ttl(struct xm_io *io, uint8_t ttl);
+/* Without a link-local address it sends on links from its global one. */
+void xm_sim_host_set_link_local(struct xm_io *io, bool on);
 
 /*
  * An attacker's host: the datagrams it sends from now on claim src as their

@@ -54,7 +54,8 @@ struct chan {
 	struct msghdr msg;
 	struct iovec iov;
 	struct sockaddr_storage from;
-	uint8_t cmsg[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	/* Room for the arrival interface and the TTL / hop limit. */
+	uint8_t cmsg[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int))];
 	uint16_t port; /* UDP: local port, the link multicast group's too */
 	uint8_t *buf;
 	size_t buf_len;
@@ -239,7 +240,7 @@ static int uring_udp_open(struct xm_io *io, const struct xm_addr *bind_addr, xm_
 	int family = xm_addr_is_v4(bind_addr) ? AF_INET : AF_INET6;
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	int fd, ch, one = 1;
+	int fd, ch, one = 1, ttl = XM_IO_TTL;
 
 	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -252,11 +253,27 @@ static int uring_udp_open(struct xm_io *io, const struct xm_addr *bind_addr, xm_
 		close(fd);
 		return err;
 	}
-	/* The arrival interface of each datagram (link-local routing needs it). */
-	if (family == AF_INET)
+	/*
+	 * The arrival interface and TTL of each datagram (link-local routing
+	 * needs both), and TTL 255 on everything sent (GTSM, RFC 5082): a
+	 * neighbour on the link receives it with 255, nothing further away can
+	 * forge that.
+	 */
+	if (family == AF_INET) {
 		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
-	else
+		setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+		setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl));
+	} else {
 		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl, sizeof(ttl));
+		/* A dual-stack socket sends IPv4 too: the same TTL there. */
+		setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+		setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl));
+	}
 	ch = chan_alloc(u, CH_UDP, fd, XM_IO_RX_MAX, fn, arg);
 	if (ch < 0) {
 		close(fd);
@@ -571,23 +588,30 @@ static void post_signal_read(struct uring_io *u)
 	io_uring_sqe_set_data(sqe, &u->sig_op);
 }
 
-static int pktinfo_ifindex(struct msghdr *msg)
+/* The arrival interface and TTL / hop limit of a datagram, from its cmsgs. */
+static void recv_cmsgs(struct msghdr *msg, struct xm_io_dgram *d)
 {
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
+		int v;
+
 		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
 			struct in_pktinfo pi;
 
 			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
-			return pi.ipi_ifindex;
-		}
-		if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO) {
+			d->ifindex = pi.ipi_ifindex;
+		} else if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO) {
 			struct in6_pktinfo pi;
 
 			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
-			return (int)pi.ipi6_ifindex;
+			d->ifindex = (int)pi.ipi6_ifindex;
+		} else if ((cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_TTL) ||
+			   (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_HOPLIMIT)) {
+			if (cm->cmsg_len < CMSG_LEN(sizeof(v)))
+				continue;
+			memcpy(&v, CMSG_DATA(cm), sizeof(v));
+			d->ttl = v > 0 && v <= 255 ? (uint8_t)v : 0;
 		}
 	}
-	return 0;
 }
 
 static void on_accept(struct uring_io *u, struct chan *lc, int res)
@@ -673,7 +697,7 @@ static void on_completion(struct uring_io *u, struct io_uring_cqe *cqe)
 		if (c->kind == CH_UDP) {
 			sockaddr_to_addr(&c->from, &d.from);
 			d.has_from = true;
-			d.ifindex = pktinfo_ifindex(&c->msg);
+			recv_cmsgs(&c->msg, &d);
 		}
 		c->fn(c->arg, op->chan, &d);
 		break;

@@ -152,64 +152,53 @@ static void direct_nexthop(struct node *n, const struct xm_node_id *peer)
 	kernel_set_nexthop(n->kern, &c);
 }
 
-static int installed_index(const struct node *n, uint64_t kid)
+static bool announces(const struct hs_peer *p, const struct xmd_prefix *q)
 {
-	for (unsigned int i = 0; i < n->n_installed; i++)
-		if (n->installed[i] == kid)
-			return (int)i;
-	return -1;
-}
-
-static bool has_prefix(const struct node_peer_prefixes *pp, const struct xmd_prefix *p)
-{
-	for (unsigned int i = 0; i < pp->n; i++)
-		if (config_prefix_equal(&pp->p[i], p))
+	for (unsigned int i = 0; i < p->n_prefixes && i < XMD_MAX_PREFIXES; i++)
+		if (config_prefix_equal(&p->prefixes[i], q))
 			return true;
 	return false;
 }
 
-/*
- * Whether prefix p, announced by the session peer at index self_i, may be
- * routed to it: not one of ours, nor one another peer announced first. The
- * announcement is authenticated (signed handshake), not authorized: that
- * takes the ledger, later.
- */
-static bool prefix_acceptable(struct node *n, int self_i, const struct xmd_prefix *p)
+/* Peer @id no longer holds @q: nor does the module route it there. */
+static void prefix_drop(struct node *n, const struct xm_node_id *id, const struct xmd_prefix *q,
+			const char *why)
 {
-	struct node_peer_prefixes own = { .n = n->cfg.n_prefixes };
+	uint64_t kid = xm_node_kid(id);
+	char buf[64];
 
-	memcpy(own.p, n->cfg.prefixes, sizeof(own.p));
-	if (has_prefix(&own, p))
-		return false;
-	for (unsigned int i = 0; i < n->n_installed; i++)
-		if ((int)i != self_i && has_prefix(&n->routed[i], p))
-			return false;
-	return true;
+	config_prefix_format(q, buf, sizeof(buf));
+	log_info("overlay prefix %s of node %016llx %s", buf, (unsigned long long)kid, why);
+	pa_release(n->pa, id, q);
+	if (n->kern && !kernel_set_route(n->kern, q, kid, false) && n->st.prefix_routes)
+		n->st.prefix_routes--;
 }
 
 /*
  * Make the module route exactly the prefixes peer p announced in its last
- * handshake to it: new ones added, withdrawn ones removed.
+ * handshake that it may hold (prefix_auth.h decides): new ones added,
+ * withdrawn ones removed.
  */
 static void sync_prefixes(struct node *n, const struct hs_peer *p)
 {
+	struct xmd_prefix held[XMD_MAX_PREFIXES];
 	uint64_t kid = xm_node_kid(&p->id);
-	int idx = installed_index(n, kid);
-	struct node_peer_prefixes want = { 0 }, *have;
+	unsigned int nh = pa_held(n->pa, &p->id, held, XMD_MAX_PREFIXES);
 	char buf[64];
 
-	if (idx < 0)
-		return;
-	have = &n->routed[idx];
+	for (unsigned int i = 0; i < nh && i < XMD_MAX_PREFIXES; i++)
+		if (!announces(p, &held[i]))
+			prefix_drop(n, &p->id, &held[i], "withdrawn");
 	for (unsigned int i = 0; i < p->n_prefixes && i < XMD_MAX_PREFIXES; i++) {
+		int ret = pa_claim(n->pa, &p->id, &p->prefixes[i]);
+
 		config_prefix_format(&p->prefixes[i], buf, sizeof(buf));
-		if (!prefix_acceptable(n, idx, &p->prefixes[i])) {
-			log_warn("peer %016llx announces overlay prefix %s, which is ours or "
-				 "another peer's: not routed", (unsigned long long)kid, buf);
+		if (ret < 0) {
+			log_warn("peer %016llx announces overlay prefix %s, which it may not hold: "
+				 "not routed", (unsigned long long)kid, buf);
 			continue;
 		}
-		want.p[want.n++] = p->prefixes[i];
-		if (has_prefix(have, &p->prefixes[i]))
+		if (ret > 0 || !n->kern)
 			continue;
 		if (!kernel_set_route(n->kern, &p->prefixes[i], kid, true)) {
 			n->st.prefix_routes++;
@@ -217,15 +206,17 @@ static void sync_prefixes(struct node *n, const struct hs_peer *p)
 				 (unsigned long long)kid);
 		}
 	}
-	for (unsigned int i = 0; i < have->n; i++) {
-		if (has_prefix(&want, &have->p[i]))
-			continue;
-		config_prefix_format(&have->p[i], buf, sizeof(buf));
-		log_info("overlay prefix %s withdrawn by node %016llx", buf,
-			 (unsigned long long)kid);
-		kernel_set_route(n->kern, &have->p[i], kid, false);
-	}
-	*have = want;
+}
+
+/* A session ended (no handshake completed in time): its prefixes go. */
+static void on_session_end(void *arg, const struct hs_peer *p)
+{
+	struct node *n = arg;
+	struct xmd_prefix held[XMD_MAX_PREFIXES];
+	unsigned int nh = pa_held(n->pa, &p->id, held, XMD_MAX_PREFIXES);
+
+	for (unsigned int i = 0; i < nh && i < XMD_MAX_PREFIXES; i++)
+		prefix_drop(n, &p->id, &held[i], "released: its session ended");
 }
 
 /* A session was established or rekeyed: its keys go to the module. */
@@ -235,12 +226,15 @@ static void on_keys(void *arg, const struct hs_peer *p, const struct hs_keys *k)
 	uint64_t kid = xm_node_kid(&p->id);
 	bool first;
 
-	if (!n->kern)
-		return; /* control plane only: the keys are not used */
+	if (!n->kern) {
+		/* Control plane only: the keys are not used, who holds what still counts. */
+		sync_prefixes(n, p);
+		return;
+	}
 	first = !installed(n, kid, true);
 	if (!kernel_install_keys(n->kern, p, k, n->cfg.rekey_packets, first))
 		n->st.key_installs++;
-	sync_prefixes(n, p);
+	sync_prefixes(n, p); /* after the peer exists in the module */
 	if (first)
 		direct_nexthop(n, &p->id);
 	if (n->maps && first) {
@@ -317,8 +311,9 @@ struct node *node_new(const struct xmd_config *cfg, struct xm_io *io, const stru
 	if (n->replay)
 		io->ops->random(io, n->replay->key, sizeof(n->replay->key));
 	n->installed = calloc(cfg->max_sessions ? cfg->max_sessions : 1, sizeof(uint64_t));
-	n->routed = calloc(cfg->max_sessions ? cfg->max_sessions : 1, sizeof(*n->routed));
-	if (!n->replay || !n->installed || !n->routed || node_wire_init(n)) {
+	n->pa = pa_new(cfg->prefixes, cfg->n_prefixes, cfg->allow, cfg->n_allow,
+		       (cfg->max_sessions ? cfg->max_sessions : 1) * XMD_MAX_PREFIXES);
+	if (!n->replay || !n->installed || !n->pa || node_wire_init(n)) {
 		node_free(n);
 		return NULL;
 	}
@@ -378,6 +373,7 @@ int node_start(struct node *n)
 		.data_port = n->cfg.data_port,
 		.prefixes = n->cfg.prefixes,
 		.n_prefixes = n->cfg.n_prefixes,
+		.on_end = on_session_end,
 	};
 	struct route_config rcfg = {
 		.id_puzzle_bits = n->cfg.puzzle_bits,
@@ -493,7 +489,7 @@ void node_free(struct node *n)
 	free(n->replay);
 	node_wire_free(n);
 	free(n->installed);
-	free(n->routed);
+	pa_free(n->pa);
 	identity_wipe(&n->id);
 	free(n);
 }
@@ -541,4 +537,9 @@ struct route *node_route(struct node *n)
 struct handshake *node_handshake(struct node *n)
 {
 	return n->hs;
+}
+
+struct prefix_auth *node_prefix_auth(struct node *n)
+{
+	return n->pa;
 }

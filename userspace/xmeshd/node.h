@@ -20,6 +20,7 @@
 #include "route.h"
 
 struct node;
+struct prefix_auth;
 
 /* cfg and id are copied. */
 struct node *node_new(const struct xmd_config *cfg, struct xm_io *io, const struct identity *id);
@@ -61,6 +62,8 @@ const char *node_kernel_status(const struct node *n);
 struct dht *node_dht(struct node *n);
 struct route *node_route(struct node *n);
 struct handshake *node_handshake(struct node *n);
+/* Who holds which overlay prefix, as this node decided (prefix_auth.h). */
+struct prefix_auth *node_prefix_auth(struct node *n);
 
 /* Ask the node to run its modules' due work now (after a test called one). */
 void node_kick(struct node *n);

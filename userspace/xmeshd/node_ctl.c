@@ -145,8 +145,16 @@ static void do_node(struct node *n, int chan, struct arena *a)
 		"rx_bytes", "tx_bytes", "verifies", "cookies_sent", "cookies_taken",
 		"cookie_resends", "replies_over_budget", "envelope_counter",
 		"counter_store_errors", "cookies_unmatched",
+		"prefixes_granted",
+		/* prefix_auth.h's refusals, in enum pa_refusal's order */
+		"prefix_refused_default_route", "prefix_refused_invalid",
+		"prefix_refused_overlaps_own", "prefix_refused_overlaps_other_node",
+		"prefix_refused_not_allowed", "prefix_refused_table_full",
 	};
-	const char *drop_names[ENV_DROP_MAX];
+	/* The envelope's drops, then routing's ("route_" and its name). */
+	const char *drop_names[ENV_DROP_MAX + ROUTE_DROP__COUNT];
+	uint64_t drop_vals[ENV_DROP_MAX + ROUTE_DROP__COUNT] = { 0 };
+	struct route_stats rs = { 0 };
 	Xmesh__CtlCounter *drops, *stats, **dp, **sp;
 	uint64_t vals[sizeof(stat_names) / sizeof(stat_names[0])] = { 0 };
 	struct dht_stats ds;
@@ -154,8 +162,21 @@ static void do_node(struct node *n, int chan, struct arena *a)
 	size_t nd_drops, nd_stats;
 	unsigned int v = 0;
 
-	for (int i = 0; i < ENV_DROP_MAX; i++)
+	for (int i = 0; i < ENV_DROP_MAX; i++) {
 		drop_names[i] = env_drop_name((enum env_drop)i);
+		drop_vals[i] = n->st.drops[i];
+	}
+	if (n->route)
+		route_get_stats(n->route, &rs);
+	for (int i = 0; i < ROUTE_DROP__COUNT; i++) {
+		const char *rn = route_drop_name((enum route_drop)i);
+		char *name = arena_alloc(a, strlen(rn) + sizeof("route_"));
+
+		if (name)
+			sprintf(name, "route_%s", rn);
+		drop_names[ENV_DROP_MAX + i] = name ? name : rn;
+		drop_vals[ENV_DROP_MAX + i] = rs.drops[i];
+	}
 	dht_get_stats(n->dht, &ds);
 	if (n->kern)
 		kernel_get_stats(n->kern, &ks);
@@ -188,8 +209,12 @@ static void do_node(struct node *n, int chan, struct arena *a)
 	vals[v++] = n->counter;
 	vals[v++] = n->st.counter_store_errors;
 	vals[v++] = n->st.cookies_unmatched;
+	vals[v++] = pa_granted(n->pa);
+	_Static_assert(PA_REFUSE__COUNT == 6, "one prefix_refused_* name per refusal");
+	for (int i = 0; i < PA_REFUSE__COUNT; i++)
+		vals[v++] = pa_refused(n->pa, (enum pa_refusal)i);
 
-	drops = counters(a, &nd_drops, drop_names, n->st.drops, ENV_DROP_MAX);
+	drops = counters(a, &nd_drops, drop_names, drop_vals, ENV_DROP_MAX + ROUTE_DROP__COUNT);
 	stats = counters(a, &nd_stats, stat_names, vals, v);
 	dp = arena_alloc(a, nd_drops * sizeof(*dp));
 	sp = arena_alloc(a, nd_stats * sizeof(*sp));

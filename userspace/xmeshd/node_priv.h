@@ -6,15 +6,10 @@
 #include "kernel.h"
 #include "maps.h"
 #include "node.h"
+#include "prefix_auth.h"
 
 struct ctl_pending;
 struct node_wire;
-
-/* The overlay prefixes routed in the module to one session peer. */
-struct node_peer_prefixes {
-	struct xmd_prefix p[XMD_MAX_PREFIXES];
-	unsigned int n;
-};
 
 /* A service of the configuration, published in the DHT. */
 struct node_publish {
@@ -46,7 +41,7 @@ struct node {
 	struct maps *maps;	/* the eBPF fast path's maps, with the module only */
 	char maps_status[96];
 	uint64_t *installed;	/* kids with a peer in the module */
-	struct node_peer_prefixes *routed; /* parallel to installed */
+	struct prefix_auth *pa; /* which peer holds which overlay prefix */
 	unsigned int n_installed;
 
 	struct xm_io_timer timer;

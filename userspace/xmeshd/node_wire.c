@@ -554,6 +554,7 @@ int node_wire_receive(struct node *n, const struct xm_io_dgram *d, struct env_ms
 	memcpy(from->pk, m->pk, XM_PUBKEY_LEN);
 	from->addr = d->from;
 	from->ifindex = d->ifindex;
+	from->ttl = d->ttl;
 	from->addressed = m->addressed;
 	from->validated = validated;
 	/* Until node_wire_done(): what goes back to an unproven source is bounded. */

@@ -32,6 +32,9 @@ static const char *const drop_names[ROUTE_DROP__COUNT] = {
 	[ROUTE_DROP_NOT_NEIGH] = "not_neighbour",
 	[ROUTE_DROP_TABLE_FULL] = "table_full",
 	[ROUTE_DROP_SELF] = "self",
+	[ROUTE_DROP_SEQNO_RATE] = "seqno_request_rate",
+	[ROUTE_DROP_TTL] = "ttl_below_255",
+	[ROUTE_DROP_NOT_LINK_LOCAL] = "not_link_local",
 };
 
 const char *route_drop_name(enum route_drop d)
@@ -389,11 +392,21 @@ static void handle_request(struct route *r, const struct xm_peer_ref *from,
 		return;
 	}
 	if (!xm_node_id_cmp(&q->origin, &r->self)) {
+		/*
+		 * By one, whatever was asked (RFC 8966 3.8.1.2), and rate
+		 * limited: else a neighbour could wrap the seqno space and
+		 * make old updates look new again.
+		 */
+		if (q->hop_count && route_seq_newer(q->seqno, r->seqno) && now >= r->bump_at &&
+		    now >= n->bump_at) {
+			r->bump_at = now + ROUTE_SEQNO_BUMP_MS / 4;
+			n->bump_at = now + ROUTE_SEQNO_BUMP_MS;
+			self_bump(r, r->seqno + 1);
+			return;
+		}
 		if (q->hop_count && route_seq_newer(q->seqno, r->seqno))
-			self_bump(r, q->seqno - r->seqno <= ROUTE_SEQNO_JUMP_MAX ? q->seqno :
-										r->seqno + 1);
-		else
-			r->self_pending = true;
+			r->st.drops[ROUTE_DROP_SEQNO_RATE]++;
+		r->self_pending = true;
 		return;
 	}
 	d = route_dest_find(r, &q->origin);
@@ -523,6 +536,14 @@ static void check_stall(struct route *r, uint64_t now)
 	r->resumed_at = now;
 }
 
+/* 169.254.0.0/16 (IPv4, as the daemon's addresses are v4-mapped) or fe80::/10. */
+static bool link_local(const struct xm_addr *a)
+{
+	if (xm_addr_is_v4(a))
+		return a->ip.s6_addr[12] == 169 && a->ip.s6_addr[13] == 254;
+	return a->ip.s6_addr[0] == 0xfe && (a->ip.s6_addr[1] & 0xc0) == 0x80;
+}
+
 int route_receive(struct route *r, const struct xm_peer_ref *from_in, const uint8_t *body,
 		  size_t len)
 {
@@ -536,6 +557,19 @@ int route_receive(struct route *r, const struct xm_peer_ref *from_in, const uint
 	if (!xm_node_id_cmp(&from->id, &r->self)) {
 		r->st.drops[ROUTE_DROP_SELF]++;
 		return -EINVAL;
+	}
+	/*
+	 * Neighbours only, as Babel requires: sent from a link-local address
+	 * with TTL 255, which no host beyond the link can forge (GTSM, RFC
+	 * 5082). Cheap checks, before the body is even decoded.
+	 */
+	if (from->ttl != ROUTE_TTL) {
+		r->st.drops[ROUTE_DROP_TTL]++;
+		return -EPERM;
+	}
+	if (!link_local(&from->addr)) {
+		r->st.drops[ROUTE_DROP_NOT_LINK_LOCAL]++;
+		return -EPERM;
 	}
 	err = route_msg_decode(&m, body, len);
 	if (err) {
@@ -656,10 +690,14 @@ static void config_defaults(struct route_config *c)
 {
 	if (!c->hello_interval_ms)
 		c->hello_interval_ms = 1000;
+	if (c->hello_interval_ms < ROUTE_MSG_INTERVAL_MIN_MS)
+		c->hello_interval_ms = ROUTE_MSG_INTERVAL_MIN_MS;
 	if (c->hello_interval_ms > ROUTE_MSG_INTERVAL_MAX_MS)
 		c->hello_interval_ms = ROUTE_MSG_INTERVAL_MAX_MS;
 	if (!c->update_interval_ms)
 		c->update_interval_ms = 4 * c->hello_interval_ms;
+	if (c->update_interval_ms < ROUTE_MSG_INTERVAL_MIN_MS)
+		c->update_interval_ms = ROUTE_MSG_INTERVAL_MIN_MS;
 	if (c->update_interval_ms > ROUTE_MSG_INTERVAL_MAX_MS)
 		c->update_interval_ms = ROUTE_MSG_INTERVAL_MAX_MS;
 	if (!c->hop_cost)

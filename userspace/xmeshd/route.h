@@ -65,6 +65,9 @@ enum route_drop {
 	ROUTE_DROP_NOT_NEIGH,  /* update/request from a node not (yet) a neighbour */
 	ROUTE_DROP_TABLE_FULL, /* neighbour, destination or route table full */
 	ROUTE_DROP_SELF,       /* claims to come from this node */
+	ROUTE_DROP_SEQNO_RATE, /* seqno request over its rate: answered, seqno not raised */
+	ROUTE_DROP_TTL,        /* arrived with a TTL / hop limit below 255: not from the link */
+	ROUTE_DROP_NOT_LINK_LOCAL, /* source not link-local (169.254/16, fe80::/10) */
 	ROUTE_DROP__COUNT
 };
 

@@ -16,7 +16,15 @@
 /* RFC 8966 appendix B's defaults, scaled to the hello interval. */
 #define ROUTE_SOURCE_GC_MS (180u * 1000)  /* forget a feasibility distance */
 #define ROUTE_SEQNO_REQ_HOPS 32           /* how far a seqno request travels */
-#define ROUTE_SEQNO_JUMP_MAX 0x10000u     /* largest seqno raise a request may ask */
+/*
+ * A seqno request raises this node's own seqno by exactly 1, at most once
+ * per ROUTE_SEQNO_BUMP_MS from each neighbour and at most once per
+ * ROUTE_SEQNO_BUMP_MS / 4 in all: neighbours can move it by no more than
+ * 4 per second, far from wrapping the 2^32 space (2^31 to look newer).
+ */
+#define ROUTE_SEQNO_BUMP_MS 1000u
+/* GTSM (RFC 5082): the TTL / hop limit of datagrams from a neighbour on the link. */
+#define ROUTE_TTL 255
 #define ROUTE_RTT_MAX_MS 60000u           /* larger samples are ignored */
 #define ROUTE_RTT_COST_MAX 2048u          /* RTT part of a link cost, in ms */
 #define ROUTE_RTT_WARMUP 8                /* first samples, averaged */
@@ -47,6 +55,7 @@ struct route_neigh {
 	uint32_t srtt16;     /* smoothed RTT in 1/16 ms */
 	uint16_t cost;   /* cost in use, changed with hysteresis */
 	uint64_t dump_at; /* earliest answer to its next wildcard request */
+	uint64_t bump_at; /* earliest seqno raise its requests may cause */
 };
 
 struct route_entry {
@@ -95,6 +104,7 @@ struct route {
 	struct xm_node_id self;
 	uint8_t self_pk[XM_PUBKEY_LEN];
 	uint32_t seqno;
+	uint64_t bump_at; /* earliest seqno raise any request may cause */
 	uint8_t self_sig[XM_SIG_LEN];
 	bool self_pending;
 	uint64_t self_repeat_at;

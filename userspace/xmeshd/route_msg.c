@@ -46,7 +46,7 @@ void route_sig_msg(uint8_t out[ROUTE_SIG_MSG_LEN], const struct xm_node_id *orig
 
 static bool interval_ok(uint32_t ms)
 {
-	return ms > 0 && ms <= ROUTE_MSG_INTERVAL_MAX_MS;
+	return ms >= ROUTE_MSG_INTERVAL_MIN_MS && ms <= ROUTE_MSG_INTERVAL_MAX_MS;
 }
 
 static int decode_update(struct route_msg_update *u, const RouteUpdate *pu)

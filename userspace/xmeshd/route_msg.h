@@ -24,7 +24,12 @@
 #define ROUTE_MSG_MAX_UPDATES 16
 #define ROUTE_MSG_MAX_REQUESTS 32
 
-/* Intervals are bounded so timers computed from them cannot overflow. */
+/*
+ * Every interval received (hello, IHU, update) lies in [MIN, MAX]: above,
+ * timers computed from them could overflow or keep dead state for hours;
+ * below, a neighbour could make this node's timers fire continuously.
+ */
+#define ROUTE_MSG_INTERVAL_MIN_MS 100u
 #define ROUTE_MSG_INTERVAL_MAX_MS (10u * 60 * 1000)
 #define ROUTE_MSG_HOP_COUNT_MAX 255
 

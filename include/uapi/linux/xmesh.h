@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
 /* Do not edit directly, auto-generated from: */
-/*	Documentation/netlink/xmesh.yaml */
+/*	Documentation/netlink/specs/xmesh.yaml */
 /* YNL-GEN uapi header */
 
 #ifndef _UAPI_LINUX_XMESH_H
@@ -48,6 +48,7 @@ enum {
 	XMESH_A_DEV_TENANT,
 	XMESH_A_DEV_STATS,
 	XMESH_A_DEV_EVENT,
+	XMESH_A_DEV_FWMARK,
 
 	__XMESH_A_DEV_MAX,
 	XMESH_A_DEV_MAX = (__XMESH_A_DEV_MAX - 1)
@@ -109,6 +110,7 @@ enum {
 	XMESH_A_TENANT_BUDGET_BYTES,
 	XMESH_A_TENANT_STATS,
 	XMESH_A_TENANT_PAD,
+	XMESH_A_TENANT_INGRESS_IFINDEX,
 
 	__XMESH_A_TENANT_MAX,
 	XMESH_A_TENANT_MAX = (__XMESH_A_TENANT_MAX - 1)
@@ -135,6 +137,8 @@ enum {
 	XMESH_A_STATS_DROP_MALFORMED,
 	XMESH_A_STATS_DROP_TOO_BIG,
 	XMESH_A_STATS_DROP_OTHER,
+	XMESH_A_STATS_DROP_SPOOF,
+	XMESH_A_STATS_DROP_ECN,
 	XMESH_A_STATS_PAD,
 
 	__XMESH_A_STATS_MAX,
