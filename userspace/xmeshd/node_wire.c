@@ -33,8 +33,12 @@
 
 /* Addresses whose recent datagrams and cookie we keep (least recently used goes). */
 #define WIRE_DESTS 128
-/* Datagrams kept per address for a resend after a cookie reply. */
-#define WIRE_KEEP 4
+/*
+ * Datagrams kept per address for a resend after a cookie reply: more than a
+ * node has outstanding to one new peer at once (a DHT lookup burst with its
+ * handshake), so none is lost to wait for its module's retransmit.
+ */
+#define WIRE_KEEP 16
 /* A kept datagram older than this is not resent: its module has moved on. */
 #define WIRE_RESEND_MS 2000
 /* The cookie secret changes this often; the previous one stays valid. */
