@@ -28,7 +28,8 @@ static struct netsim *sim;
 
 static struct xm_peer_ref peer(int i)
 {
-	struct xm_peer_ref r = { .id = *netsim_node_id(sim, i), .addr = *netsim_node_addr(sim, i) };
+	struct xm_peer_ref r = { .id = *netsim_node_id(sim, i), .addr = *netsim_node_addr(sim, i),
+				 .addressed = true, .validated = true };
 
 	memcpy(r.pk, netsim_node_pk(sim, i), XM_PUBKEY_LEN);
 	return r;

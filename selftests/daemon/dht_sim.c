@@ -91,14 +91,15 @@ static void tr_random(void *ctx, void *buf, size_t len)
 }
 
 static int tr_send(void *ctx, enum xm_msg_kind kind, const struct xm_addr *to,
-		   const uint8_t *body, size_t len)
+		  const struct xm_node_id *to_id, const uint8_t *body, size_t len)
 {
+	(void)to_id;
 	struct node *n = ctx;
 	const struct xm_env *e = real_env(n);
 
 	for (int i = 0; i < n->w->n; i++)
 		if (xm_addr_equal(&n->w->nodes[i].addr, to))
-			return e->send(e->ctx, kind, netsim_node_addr(n->w->sim, i), body, len);
+			return e->send(e->ctx, kind, netsim_node_addr(n->w->sim, i), to_id, body, len);
 	return -EHOSTUNREACH;
 }
 
@@ -235,7 +236,7 @@ static void adv_send(struct world *w, int i, const struct xm_addr *to, DhtMsg *m
 	if (len > sizeof(buf))
 		return;
 	dht_msg__pack(m, buf);
-	env->send(env->ctx, XM_MSG_DHT, to, buf, len);
+	env->send(env->ctx, XM_MSG_DHT, to, NULL, buf, len);
 }
 
 /* The fellow adversaries closest to @target: the lie that hides honest nodes. */

@@ -208,8 +208,9 @@ static void env_random(void *ctx, void *buf, size_t len)
 }
 
 static int env_send(void *ctx, enum xm_msg_kind kind, const struct xm_addr *to,
-		    const uint8_t *body, size_t len)
+		  const struct xm_node_id *to_id, const uint8_t *body, size_t len)
 {
+	(void)to_id;
 	struct sim_node *n = ctx;
 	int dst;
 
@@ -499,9 +500,13 @@ static void run_event(struct netsim *sim, struct event *ev)
 		sim->st.unreachable++;
 	} else if (n->h && n->h->deliver) {
 		const struct sim_node *f = &sim->nodes[ev->from];
-		/* Every node is one hop from every other: TTL 255 (io.h's XM_IO_TTL). */
+		/*
+		 * No envelope here: every sender is addressed and validated, and
+		 * one hop from every other: TTL 255 (io.h's XM_IO_TTL).
+		 */
 		struct xm_peer_ref ref = { .id = f->id, .addr = ev->ll ? f->ll_addr : f->addr,
-					   .ifindex = ev->ifindex, .ttl = 255 };
+					   .ifindex = ev->ifindex, .ttl = 255,
+					   .addressed = true, .validated = true };
 
 		memcpy(ref.pk, f->pk, sizeof(ref.pk));
 		sim->st.delivered++;

@@ -43,9 +43,10 @@ static void f_random(void *ctx, void *buf, size_t len)
 	randombytes_buf(buf, len);
 }
 
-static int f_send(void *ctx, enum xm_msg_kind kind, const struct xm_addr *to, const uint8_t *body,
-		  size_t len)
+static int f_send(void *ctx, enum xm_msg_kind kind, const struct xm_addr *to,
+		  const struct xm_node_id *to_id, const uint8_t *body, size_t len)
 {
+	(void)to_id;
 	struct end *e = ctx;
 
 	(void)kind, (void)to;

@@ -7,7 +7,9 @@
 #                             every node finds every other, a service is
 #                             found from every node, lookups with 30% of the
 #                             nodes killed, a restarted node keeps its id, bad
-#                             datagrams dropped and counted, key file and
+#                             datagrams dropped and counted, a fresh PING
+#                             answered with no more bytes than it had, wrong
+#                             mac1 dropped unverified, key file and
 #                             control socket permissions;
 #   node_netns.sh routing     a line and a ring of 5 namespaces: routes
 #                             converge, a cut link moves them to the other
@@ -237,6 +239,23 @@ discovery() {
 	done
 	kill -0 "${pid[4]}" && ctl 4 lookup web >/dev/null
 	check $((bad + $?)) "malformed, oversized, unsigned, badly signed, replayed, stale, unknown-kind and weak-id datagrams are dropped and counted; the daemon keeps running"
+
+	# A PING from a fresh id, as if its source were spoofed: what comes back to that address.
+	local out sent replies bytes
+	out=$(ip netns exec "${tag}n2" "$SENDER" "10.77.0.4:$PORT" ping $PUZZLE)
+	read -r sent replies bytes <<<"$(sed 's/[a-z]*=//g' <<<"$out")"
+	[ -n "$out" ] && [ "${replies:-9}" -le 1 ] && [ "${bytes:-99999}" -le "${sent:-0}" ]
+	check $? "a PING from a fresh id draws ${replies:-?} datagram(s) of ${bytes:-?} bytes back to its source in 3 s (PING: ${sent:-?} bytes): no STORE, no handshake Init"
+
+	# Wrong mac1: dropped before any signature verify (every verify is an envelope's that passed).
+	local expr='"%d %d" % (j["stats"]["verifies"] - j["stats"]["rx_handshake"] - j["stats"]["rx_dht"] - j["stats"]["rx_route"] - j["drops"]["bad_signature"], j["drops"]["bad_mac"])'
+	local v0 m0 v1 m1
+	read -r v0 m0 <<<"$(ctl 4 --json node | json "$expr")"
+	ip netns exec "${tag}n2" "$SENDER" "10.77.0.4:$PORT" badmac $PUZZLE
+	sleep 0.5
+	read -r v1 m1 <<<"$(ctl 4 --json node | json "$expr")"
+	[ $((m1 - m0)) = 100 ] && [ "$v1" = "$v0" ]
+	check $? "100 datagrams with a wrong mac1 are dropped (bad_mac +$((m1 - m0))) with $((v1 - v0)) signature verifies beyond the accepted envelopes"
 
 	# The identity key must not be readable by others.
 	stop 6

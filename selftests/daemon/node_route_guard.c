@@ -77,6 +77,7 @@ int main(void)
 		io[i] = xm_sim_host_new(sim);
 		config_defaults(c);
 		c->ctl_socket[0] = 0;
+		c->state_dir[0] = 0; /* no counter mark on disk */
 		c->kernel = XMD_KERNEL_OFF;
 		c->puzzle_bits = PUZZLE_BITS;
 		xm_sim_host_addr(io[i], &c->listen, PORT);

@@ -5,11 +5,16 @@
  *
  *	node_sender ADDR:PORT KIND [PUZZLE_BITS]
  *
- * KIND: valid (one authentic DHT-kind envelope), malformed (not an
+ * KIND: valid (one authentic DHT-kind envelope, sent with the cookie the
+ * daemon answers its first copy with, as for replay and badsig), malformed (not an
  * envelope), oversized (4000 bytes), unsigned (no signature), badsig (a
  * signature over other bytes), replay (one authentic envelope sent twice),
  * stale (timestamp an hour old), unknown-kind (kind 99), weak-id (a key
- * whose id fails the puzzle), hello (one authentic mesh routing hello).
+ * whose id fails the puzzle), ping (an unaddressed DHT PING from a fresh
+ * id, then every reply to it counted for 3 s: prints "sent=BYTES
+ * replies=N bytes=BYTES"), badmac (100 authentic envelopes, each with one
+ * bit of mac1 flipped), hello (one authentic mesh routing hello, unaddressed
+ * and without a cookie, as routing is answered within the reply budget).
  * Exit status 0 when sent.
  *
  * Environment: NODE_SENDER_TTL sets the IP TTL / hop limit it is sent with
@@ -20,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,6 +57,7 @@ static size_t build(uint8_t *out, size_t cap, uint32_t kind, const struct identi
 {
 	static const uint8_t body[] = "node_sender";
 	Xmesh__Envelope e = XMESH__ENVELOPE__INIT;
+	uint8_t key[32];
 	size_t len;
 
 	e.version = ENV_VERSION;
@@ -66,9 +73,36 @@ static size_t build(uint8_t *out, size_t cap, uint32_t kind, const struct identi
 		e.signature.len = XM_SIG_LEN;
 	}
 	len = xmesh__envelope__get_packed_size(&e);
-	if (len > cap)
+	if (1 + len + ENV_TRAILER_LEN > cap)
 		return 0;
-	return xmesh__envelope__pack(&e, out);
+	/* The datagram around it: type, envelope, mac1 (unaddressed), no mac2. */
+	out[0] = ENV_DGRAM_ENVELOPE;
+	len = 1 + xmesh__envelope__pack(&e, out + 1);
+	env_mac1_key(key, NULL);
+	crypto_generichash(out + len, ENV_MAC_LEN, out, len, key, sizeof(key));
+	memset(out + len + ENV_MAC_LEN, 0, ENV_MAC_LEN);
+	return len + ENV_TRAILER_LEN;
+}
+
+/*
+ * A daemon answers an unproven source with a cookie and no more: send buf
+ * once, take the cookie reply (1 s at most) and set mac2 with it. 0 or -1.
+ */
+static int take_cookie(int fd, const struct sockaddr *sa, socklen_t sl, uint8_t *buf,
+		       size_t len)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	uint8_t rx[256], key[32], cookie[ENV_COOKIE_LEN];
+	ssize_t r;
+
+	if (sendto(fd, buf, len, 0, sa, sl) < 0 || poll(&pfd, 1, 1000) != 1)
+		return -1;
+	r = recv(fd, rx, sizeof(rx), 0);
+	env_cookie_key(key, NULL); /* our envelopes are unaddressed */
+	if (r <= 0 || env_cookie_open(cookie, rx, (size_t)r, key, env_mac1_of(buf, len)))
+		return -1;
+	env_put_mac2(buf, len, cookie);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -101,8 +135,21 @@ int main(int argc, char **argv)
 		identity_generate(&id, bits, sodium_rnd, NULL);
 	}
 
-	if (!strcmp(kind, "valid") || !strcmp(kind, "replay") || !strcmp(kind, "weak-id")) {
-		int n = env_seal(buf, sizeof(buf), XM_MSG_DHT, id.pk, id.sk,
+	if (!strcmp(kind, "ping")) {
+		/* DhtMsg { version 1, txid 5, ping {} } */
+		static const uint8_t ping[] = { 0x08, 0x01, 0x10, 0x05, 0x1a, 0x00 };
+		int n = env_seal(buf, sizeof(buf), XM_MSG_DHT, id.pk, id.sk, NULL, 1, wall_ms(),
+				 ping, sizeof(ping));
+
+		len = n > 0 ? (size_t)n : 0;
+	} else if (!strcmp(kind, "badmac")) {
+		int n = env_seal(buf, sizeof(buf), XM_MSG_DHT, id.pk, id.sk, NULL, 1, wall_ms(),
+				 (const uint8_t *)"node_sender", 11);
+
+		len = n > 0 ? (size_t)n : 0;
+		copies = 100;
+	} else if (!strcmp(kind, "valid") || !strcmp(kind, "replay") || !strcmp(kind, "weak-id")) {
+		int n = env_seal(buf, sizeof(buf), XM_MSG_DHT, id.pk, id.sk, NULL,
 				 wall_ms() * 1000, wall_ms(), (const uint8_t *)"node_sender", 11);
 
 		len = n > 0 ? (size_t)n : 0;
@@ -117,7 +164,7 @@ int main(int argc, char **argv)
 		m.hello.timestamp = wall_ms();
 		randombytes_buf(&m.hello.instance, sizeof(m.hello.instance));
 		blen = route_msg_encode(&m, body, sizeof(body));
-		n = blen < 0 ? -1 : env_seal(buf, sizeof(buf), XM_MSG_ROUTE, id.pk, id.sk,
+		n = blen < 0 ? -1 : env_seal(buf, sizeof(buf), XM_MSG_ROUTE, id.pk, id.sk, NULL,
 					     wall_ms() * 1000, wall_ms(), body, (size_t)blen);
 		len = n > 0 ? (size_t)n : 0;
 	} else if (!strcmp(kind, "malformed")) {
@@ -138,7 +185,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(kind, "stale")) {
 		uint8_t tbs[ENV_DATAGRAM_MAX];
 		uint64_t ts = wall_ms() - 3600 * 1000;
-		int n = env_signed_bytes(tbs, sizeof(tbs), ENV_VERSION, XM_MSG_DHT, id.pk,
+		int n = env_signed_bytes(tbs, sizeof(tbs), ENV_VERSION, XM_MSG_DHT, id.pk, NULL,
 					 wall_ms() * 1000, ts, (const uint8_t *)"node_sender", 11);
 
 		crypto_sign_detached(sig, NULL, tbs, (unsigned long long)n, id.sk);
@@ -204,13 +251,43 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	/* What must reach the signature check first proves our address. */
+	if ((!strcmp(kind, "valid") || !strcmp(kind, "replay") || !strcmp(kind, "badsig")) &&
+	    take_cookie(fd, sa, sl, buf, len)) {
+		fprintf(stderr, "node_sender: no cookie reply for %s\n", kind);
+		close(fd);
+		return 1;
+	}
 	for (int i = 0; i < copies; i++) {
+		if (!strcmp(kind, "badmac"))
+			buf[len - ENV_TRAILER_LEN + i % ENV_MAC_LEN] ^= 1; /* on, off, on... */
 		if (sendto(fd, buf, len, 0, sa, sl) < 0) {
 			perror("node_sender: sendto");
 			close(fd);
 			return 1;
 		}
-		usleep(20000);
+		if (!strcmp(kind, "badmac"))
+			buf[len - ENV_TRAILER_LEN + i % ENV_MAC_LEN] ^= 1;
+		usleep(copies > 2 ? 1000 : 20000);
+	}
+	if (!strcmp(kind, "ping")) {
+		/* Everything that comes back to this address within 3 s. */
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		uint64_t end = wall_ms() + 3000, replies = 0, bytes = 0;
+		uint8_t rx[4096];
+
+		while (wall_ms() < end) {
+			if (poll(&pfd, 1, (int)(end - wall_ms())) <= 0)
+				continue;
+			ssize_t r = recv(fd, rx, sizeof(rx), 0);
+
+			if (r > 0) {
+				replies++;
+				bytes += (uint64_t)r;
+			}
+		}
+		printf("sent=%zu replies=%llu bytes=%llu\n", len, (unsigned long long)replies,
+		       (unsigned long long)bytes);
 	}
 	close(fd);
 	return 0;

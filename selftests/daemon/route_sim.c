@@ -122,13 +122,14 @@ static int t_enqueue(struct tnode *t, enum xm_msg_kind kind, const struct xm_add
 	return 0;
 }
 
-static int t_send(void *ctx, enum xm_msg_kind kind, const struct xm_addr *to, const uint8_t *body,
-		  size_t len)
+static int t_send(void *ctx, enum xm_msg_kind kind, const struct xm_addr *to,
+		  const struct xm_node_id *to_id, const uint8_t *body, size_t len)
 {
+	(void)to_id;
 	struct tnode *t = ctx;
 
 	if (!t->delay_ms)
-		return t->base->send(t->base->ctx, kind, to, body, len);
+		return t->base->send(t->base->ctx, kind, to, to_id, body, len);
 	return t_enqueue(t, kind, to, 0, body, len);
 }
 
@@ -168,7 +169,7 @@ static uint64_t t_release(struct tnode *t)
 
 		if (m->at <= now) {
 			if (m->unicast)
-				t->base->send(t->base->ctx, m->kind, &m->to, m->body, m->len);
+				t->base->send(t->base->ctx, m->kind, &m->to, NULL, m->body, m->len);
 			else
 				t->base->send_link(t->base->ctx, m->kind, m->ifindex, m->body,
 						   m->len);

@@ -33,9 +33,10 @@ static void f_random(void *ctx, void *buf, size_t len)
 	memset(buf, 0, len); /* every txid is 0 */
 }
 
-static int f_send(void *ctx, enum xm_msg_kind kind, const struct xm_addr *to, const uint8_t *body,
-		  size_t len)
+static int f_send(void *ctx, enum xm_msg_kind kind, const struct xm_addr *to,
+		  const struct xm_node_id *to_id, const uint8_t *body, size_t len)
 {
+	(void)to_id;
 	(void)ctx;
 	(void)kind;
 	(void)to;
@@ -102,7 +103,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint8_t ping[] = { 0x08, 0x01, 0x1a, 0x00 }; /* version 1, ping {} */
 	uint8_t self_pk[XM_PUBKEY_LEN] = { 1 };
-	struct xm_peer_ref peer = { .pk = { 2 } }, newcomer = { .pk = { 3 } };
+	struct xm_peer_ref peer = { .pk = { 2 }, .addressed = true, .validated = true },
+			   newcomer = { .pk = { 3 }, .addressed = true, .validated = true };
 	struct dht_config cfg;
 	struct dht_service svc = { .name = "fuzz" };
 	struct dht *d;

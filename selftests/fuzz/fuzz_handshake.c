@@ -30,9 +30,10 @@ static void f_random(void *ctx, void *buf, size_t len)
 	memset(buf, 1, len); /* the pending index is 0x01010101 */
 }
 
-static int f_send(void *ctx, enum xm_msg_kind kind, const struct xm_addr *to, const uint8_t *body,
-		  size_t len)
+static int f_send(void *ctx, enum xm_msg_kind kind, const struct xm_addr *to,
+		  const struct xm_node_id *to_id, const uint8_t *body, size_t len)
 {
+	(void)to_id;
 	(void)ctx, (void)kind, (void)to, (void)body;
 	return len > XM_MSG_BODY_MAX ? abort(), -1 : 0;
 }

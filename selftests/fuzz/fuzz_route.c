@@ -69,9 +69,10 @@ static void check_body(const uint8_t *body, size_t len)
 		abort();
 }
 
-static int f_send(void *ctx, enum xm_msg_kind kind, const struct xm_addr *to, const uint8_t *body,
-		  size_t len)
+static int f_send(void *ctx, enum xm_msg_kind kind, const struct xm_addr *to,
+		  const struct xm_node_id *to_id, const uint8_t *body, size_t len)
 {
+	(void)to_id;
 	(void)ctx;
 	(void)to;
 	if (kind != XM_MSG_ROUTE)

@@ -28,6 +28,8 @@
 
 #include <sodium.h>
 
+#include "sig_domains.h"
+
 #include "dht.pb-c.h"
 #include "dht_record.h"
 
@@ -178,7 +180,7 @@ void dht_config_default(struct dht_config *cfg)
 
 void dht_service_key(struct xm_node_id *key, const char *name)
 {
-	static const char domain[] = "xmesh-service-v1";
+	static const char domain[] = SIG_DOMAIN_SERVICE_KEY;
 	crypto_generichash_state h;
 
 	crypto_generichash_init(&h, NULL, 0, XM_ID_LEN);
@@ -310,8 +312,14 @@ static bool subnet_room(const struct dht *dht, const struct bucket *b,
 	return true;
 }
 
-/* A node talked to us: it is alive and reachable at @addr. */
-static void table_seen(struct dht *dht, const struct xm_node_id *id, const struct xm_addr *addr)
+/*
+ * A node talked to us: it is alive and reachable at @addr. Unless
+ * @validated (it proved it receives there), only a contact already known at
+ * that address is refreshed: a spoofed source neither enters the table nor
+ * moves a contact, nor draws the STOREs of replicate_to().
+ */
+static void table_seen(struct dht *dht, const struct xm_node_id *id, const struct xm_addr *addr,
+		       bool validated)
 {
 	struct bucket *b = bucket_for(dht, id, true);
 	struct contact c = { .id = *id, .addr = *addr, .last_seen = now_ms(dht) };
@@ -324,6 +332,10 @@ static void table_seen(struct dht *dht, const struct xm_node_id *id, const struc
 	if (i >= 0 && xm_addr_equal(&b->c[i].addr, addr)) {
 		remove_at(b->c, &b->n, (unsigned int)i);
 		b->c[b->n++] = c; /* most recently seen last */
+		return;
+	}
+	if (!validated) {
+		dht->st.unvalidated++;
 		return;
 	}
 	known = i >= 0 || find_contact(b->repl, b->nrepl, id) >= 0;
@@ -468,7 +480,8 @@ static unsigned int table_live(const struct dht *dht)
 
 /* --- sending ------------------------------------------------------------ */
 
-static int send_msg(struct dht *dht, const struct xm_addr *to, DhtMsg *m)
+static int send_msg(struct dht *dht, const struct xm_addr *to, const struct xm_node_id *to_id,
+		    DhtMsg *m)
 {
 	uint8_t buf[XM_MSG_BODY_MAX];
 	size_t len;
@@ -481,7 +494,7 @@ static int send_msg(struct dht *dht, const struct xm_addr *to, DhtMsg *m)
 		return -EMSGSIZE;
 	}
 	dht_msg__pack(m, buf);
-	err = dht->env->send(dht->env->ctx, XM_MSG_DHT, to, buf, len);
+	err = dht->env->send(dht->env->ctx, XM_MSG_DHT, to, to_id, buf, len);
 	if (err) {
 		dht->st.tx_errors++;
 		return err;
@@ -530,7 +543,7 @@ static int send_ping(struct dht *dht, const struct xm_addr *to, const struct xm_
 	m.txid = r->txid;
 	m.body_case = DHT_MSG__BODY_PING;
 	m.ping = &ping;
-	err = send_msg(dht, to, &m);
+	err = send_msg(dht, to, to_id, &m);
 	if (err)
 		r->used = false;
 	else
@@ -642,7 +655,7 @@ static int send_find(struct dht *dht, struct lookup *lk, int ci, uint32_t offset
 		m.body_case = DHT_MSG__BODY_FIND_NODE;
 		m.find_node = &fn;
 	}
-	err = send_msg(dht, &c->addr, &m);
+	err = send_msg(dht, &c->addr, &c->id, &m);
 	if (err) {
 		r->used = false;
 		return err;
@@ -672,7 +685,7 @@ static int send_record(struct dht *dht, const struct xm_addr *to, const struct x
 	m.txid = r->txid;
 	m.body_case = DHT_MSG__BODY_STORE;
 	m.store = &st;
-	err = send_msg(dht, to, &m);
+	err = send_msg(dht, to, to_id, &m);
 	if (err) {
 		r->used = false;
 		return err;
@@ -919,7 +932,7 @@ static int reply_nodes(struct dht *dht, const struct xm_peer_ref *from, uint64_t
 	/* 20 IPv6 contacts fit; the bound is kept whatever the sizes. */
 	while (nodes.n_contacts && dht_msg__get_packed_size(&m) > XM_MSG_BODY_MAX)
 		nodes.n_contacts--;
-	return send_msg(dht, &from->addr, &m);
+	return send_msg(dht, &from->addr, &from->id, &m);
 }
 
 static int reply_value(struct dht *dht, const struct xm_peer_ref *from, uint64_t txid,
@@ -978,7 +991,7 @@ static int reply_value(struct dht *dht, const struct xm_peer_ref *from, uint64_t
 		while (val.n_contacts && dht_msg__get_packed_size(&m) > budget)
 			val.n_contacts--;
 	}
-	return send_msg(dht, &from->addr, &m);
+	return send_msg(dht, &from->addr, &from->id, &m);
 }
 
 static struct record_policy record_policy(const struct dht *dht)
@@ -1034,7 +1047,7 @@ static int handle_store(struct dht *dht, const struct xm_peer_ref *from, uint64_
 	m.txid = txid;
 	m.body_case = DHT_MSG__BODY_STORE_ACK;
 	m.store_ack = &ack;
-	send_msg(dht, &from->addr, &m);
+	send_msg(dht, &from->addr, &from->id, &m);
 	return err ? count_record_error(dht, err) : 0;
 }
 
@@ -1216,6 +1229,7 @@ int dht_receive(struct dht *dht, const struct xm_peer_ref *from, const uint8_t *
 {
 	ProtobufCAllocator alloc = { .alloc = arena_alloc, .free = arena_free, .allocator_data = dht };
 	struct request *r, req;
+	bool valid = from->validated;
 	DhtMsg *m;
 	int err = 0;
 
@@ -1238,17 +1252,21 @@ int dht_receive(struct dht *dht, const struct xm_peer_ref *from, const uint8_t *
 		dht->st.drop_malformed++;
 		return -EBADMSG;
 	}
+	if (!from->addressed && m->body_case != DHT_MSG__BODY_PING) {
+		dht->st.drop_unaddressed++;
+		return -EDESTADDRREQ;
+	}
 	switch (m->body_case) {
 	case DHT_MSG__BODY_PING: {
 		DhtMsg reply = DHT_MSG__INIT;
 		DhtPong pong = DHT_PONG__INIT;
 
-		table_seen(dht, &from->id, &from->addr);
+		table_seen(dht, &from->id, &from->addr, valid);
 		reply.txid = m->txid;
 		reply.body_case = DHT_MSG__BODY_PONG;
 		reply.pong = &pong;
-		send_msg(dht, &from->addr, &reply);
-		return 0;
+		send_msg(dht, &from->addr, &from->id, &reply);
+		return valid ? 0 : DHT_RX_UNVALIDATED;
 	}
 	case DHT_MSG__BODY_FIND_NODE:
 		err = reply_nodes(dht, from, m->txid, m->find_node);
@@ -1257,8 +1275,9 @@ int dht_receive(struct dht *dht, const struct xm_peer_ref *from, const uint8_t *
 		err = reply_value(dht, from, m->txid, m->find_value);
 		break;
 	case DHT_MSG__BODY_STORE:
-		table_seen(dht, &from->id, &from->addr);
-		return handle_store(dht, from, m->txid, m->store);
+		table_seen(dht, &from->id, &from->addr, valid);
+		err = handle_store(dht, from, m->txid, m->store);
+		return err ? err : valid ? 0 : DHT_RX_UNVALIDATED;
 	case DHT_MSG__BODY_PONG:
 	case DHT_MSG__BODY_NODES:
 	case DHT_MSG__BODY_VALUE:
@@ -1271,7 +1290,9 @@ int dht_receive(struct dht *dht, const struct xm_peer_ref *from, const uint8_t *
 		/* Its slot is free from now on: what follows may send and reuse it. */
 		req = *r;
 		r->used = false;
-		table_seen(dht, &from->id, &from->addr);
+		/* It answered what we sent to this address: it receives there. */
+		valid = valid || xm_addr_equal(&req.to, &from->addr);
+		table_seen(dht, &from->id, &from->addr, valid);
 		err = handle_reply(dht, &req, m);
 		break;
 	default:
@@ -1284,8 +1305,8 @@ int dht_receive(struct dht *dht, const struct xm_peer_ref *from, const uint8_t *
 	}
 	if (!err && (m->body_case == DHT_MSG__BODY_FIND_NODE ||
 		     m->body_case == DHT_MSG__BODY_FIND_VALUE))
-		table_seen(dht, &from->id, &from->addr);
-	return err;
+		table_seen(dht, &from->id, &from->addr, valid);
+	return err ? err : valid ? 0 : DHT_RX_UNVALIDATED;
 }
 
 /* --- periodic work -------------------------------------------------------- */

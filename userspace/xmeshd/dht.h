@@ -125,6 +125,8 @@ struct dht_stats {
 	uint64_t record_full;      /* storage bound reached */
 	uint64_t drop_subnet;      /* contact refused: too many from its network */
 	uint64_t replicated;       /* records handed to newly joined close nodes */
+	uint64_t unvalidated;      /* sender not taken into the table: address not proven */
+	uint64_t drop_unaddressed; /* unaddressed, and not a PING */
 	uint64_t lookups_started, lookups_ok, lookups_failed;
 	uint32_t contacts;         /* in the routing table */
 	uint32_t records;          /* stored */
@@ -143,9 +145,17 @@ struct dht *dht_new(const struct dht_config *cfg, const struct xm_env *env,
 void dht_free(struct dht *dht);
 
 /*
- * One received body from an authenticated sender. 0, or -errno when the
- * message was dropped or refused (counted in the stats by reason).
+ * One received body from an authenticated sender. 0, DHT_RX_UNVALIDATED, or
+ * -errno when the message was dropped or refused (counted in the stats by
+ * reason). DHT_RX_UNVALIDATED: handled, but nothing proved that the sender
+ * receives at its address (from->validated unset and not a reply to a
+ * request we sent there): it did not enter the routing table and must
+ * start nothing else (no session).
+ *
+ * An unaddressed body (from->addressed unset) is accepted only if it is a
+ * PING: the first contact with a seed whose id is not known.
  */
+#define DHT_RX_UNVALIDATED 1
 int dht_receive(struct dht *dht, const struct xm_peer_ref *from, const uint8_t *body, size_t len);
 /* Does what is due; returns ms until the next deadline. */
 uint64_t dht_tick(struct dht *dht);

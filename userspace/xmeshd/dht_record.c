@@ -15,7 +15,9 @@
 
 #include <sodium.h>
 
-#define RECORD_SIGN_DOMAIN "xmesh-dht-record-v1"
+#include "sig_domains.h"
+
+#define RECORD_SIGN_DOMAIN SIG_DOMAIN_DHT_RECORD
 
 int addr_from_pb(struct xm_addr *a, const ProtobufCBinaryData *ip, uint32_t port)
 {

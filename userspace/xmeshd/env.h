@@ -37,9 +37,15 @@ struct xm_env {
 	/* Monotonic milliseconds. */
 	uint64_t (*now_ms)(void *ctx);
 	void (*random)(void *ctx, void *buf, size_t len);
-	/* Send a body to the node listening at @to; 0 or -errno. */
-	int (*send)(void *ctx, enum xm_msg_kind kind, const struct xm_addr *to, const uint8_t *body,
-		    size_t len);
+	/*
+	 * Send a body to the node listening at @to whose id is @to_id; 0 or
+	 * -errno. The envelope names (and signs) its recipient: only that
+	 * node accepts it. @to_id NULL sends it unaddressed, which a receiver
+	 * accepts only for a DHT PING (a seed whose id is not known yet) and
+	 * for routing messages (docs: Documentation/xmeshd.md).
+	 */
+	int (*send)(void *ctx, enum xm_msg_kind kind, const struct xm_addr *to,
+		    const struct xm_node_id *to_id, const uint8_t *body, size_t len);
 	/* Send a body to every neighbour on link @ifindex (link-local multicast). */
 	int (*send_link)(void *ctx, enum xm_msg_kind kind, int ifindex, const uint8_t *body,
 			 size_t len);
@@ -55,6 +61,13 @@ struct xm_peer_ref {
 	uint8_t pk[XM_PUBKEY_LEN];
 	struct xm_addr addr; /* where the envelope came from */
 	int ifindex;         /* link it arrived on, 0 if unknown */
+	bool addressed;      /* the envelope named us as its recipient */
+	/*
+	 * The sender proved it receives at addr (a valid cookie in mac2). An
+	 * unvalidated address may be a spoofed one: it is answered with no
+	 * more bytes than it sent, and starts nothing (no STORE, no session).
+	 */
+	bool validated;
 	uint8_t ttl;         /* IP TTL / hop limit it arrived with, 0 if unknown */
 };
 

@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "handshake.pb-c.h"
+#include "sig_domains.h"
 
 #define HS_RETRY_MS 1000
 #define HS_MAX_TRIES 5
@@ -102,7 +103,7 @@ static int send_msg(struct handshake *hs, const struct hs_peer *p, const Xmesh__
 	if (len > sizeof(buf))
 		return -1;
 	xmesh__handshake__pack(m, buf);
-	return hs->env->send(hs->env->ctx, XM_MSG_HANDSHAKE, &p->addr, buf, len);
+	return hs->env->send(hs->env->ctx, XM_MSG_HANDSHAKE, &p->addr, &p->id, buf, len);
 }
 
 /* Our overlay prefixes as protobuf messages, for one outgoing message. */
@@ -210,7 +211,7 @@ int hs_derive(struct hs_keys *k, bool initiator, const uint8_t dh_ee[32], const 
 	      const uint8_t dh_se[32], const struct xm_node_id *id_i, const struct xm_node_id *id_r,
 	      const uint8_t e_i[32], const uint8_t e_r[32], uint32_t idx_i, uint32_t idx_r)
 {
-	static const char label[] = "xmesh-handshake-v1";
+	static const char label[] = SIG_DOMAIN_HANDSHAKE;
 	crypto_generichash_state st;
 	uint8_t h[32], master[crypto_kdf_KEYBYTES], k1[HS_KEY_LEN], k2[HS_KEY_LEN];
 	uint8_t idx[8];

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -148,5 +149,79 @@ int identity_load_or_create(struct identity *id, const char *state_dir, unsigned
 			xm_node_id_puzzle_bits(&id->id), puzzle_bits);
 		err = -1;
 	}
+	return err;
+}
+
+static int counter_path(char *path, size_t cap, const char *state_dir, const char *suffix)
+{
+	return (size_t)snprintf(path, cap, "%s/%s%s", state_dir, IDENTITY_COUNTER_FILE, suffix) >=
+			       cap
+		       ? -1
+		       : 0;
+}
+
+int identity_counter_load(const char *state_dir, uint64_t *mark)
+{
+	char path[PATH_MAX], text[32], *end;
+	unsigned long long v;
+	ssize_t len;
+	int fd;
+
+	*mark = 0;
+	if (counter_path(path, sizeof(path), state_dir, ""))
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0) {
+		log_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	len = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (len <= 0) {
+		log_err("%s: empty or unreadable", path);
+		return -1;
+	}
+	text[len] = 0;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno || end == text || (*end && *end != '\n')) {
+		log_err("%s: not a counter", path);
+		return -1;
+	}
+	*mark = v;
+	return 0;
+}
+
+int identity_counter_store(const char *state_dir, uint64_t mark)
+{
+	char path[PATH_MAX], tmp[PATH_MAX], text[32];
+	int fd, dfd, len, err = -1;
+
+	if (counter_path(path, sizeof(path), state_dir, "") ||
+	    counter_path(tmp, sizeof(tmp), state_dir, ".tmp"))
+		return -1;
+	len = snprintf(text, sizeof(text), "%llu\n", (unsigned long long)mark);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		log_err("%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	/* Synced, then renamed over the old mark, then the rename synced. */
+	if (write(fd, text, (size_t)len) != len || fsync(fd) < 0 || rename(tmp, path) < 0) {
+		log_err("%s: %s", path, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	close(fd);
+	dfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		err = fsync(dfd) < 0 ? -1 : 0;
+		close(dfd);
+	}
+	if (err)
+		log_err("%s: syncing the directory: %s", state_dir, strerror(errno));
 	return err;
 }

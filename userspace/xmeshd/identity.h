@@ -44,4 +44,16 @@ int identity_from_seed(struct identity *id, const uint8_t seed[crypto_sign_SEEDB
 int identity_load_or_create(struct identity *id, const char *state_dir, unsigned int puzzle_bits);
 void identity_wipe(struct identity *id);
 
+/*
+ * The envelope counter's high-water mark, STATE_DIR/envelope.counter (one
+ * decimal number): no counter at or above it has been used. The node
+ * reserves counters in blocks, storing the end of a block (synced) before
+ * it uses the first counter of it, so a restart continues above every
+ * counter it ever sent. load: 0 (mark 0 when there is no file) or -1 (an
+ * unreadable or corrupt file, logged). store: 0 or -1 (logged).
+ */
+#define IDENTITY_COUNTER_FILE "envelope.counter"
+int identity_counter_load(const char *state_dir, uint64_t *mark);
+int identity_counter_store(const char *state_dir, uint64_t mark);
+
 #endif

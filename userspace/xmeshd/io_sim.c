@@ -48,12 +48,15 @@ struct sim_host {
 	int64_t wall_offset_ms;
 	bool crashed;
 	struct sim_disk *disk;
+	bool spoof;		/* its datagrams claim spoof_src as their source */
+	struct xm_addr spoof_src;
 };
 
 enum ev_kind { EV_DELIVER, EV_TIMER };
 
 struct sim_msg {
 	int chan; /* destination */
+	int src_host; /* the host that sent it, whatever source it claims */
 	struct xm_addr from;
 	int ifindex;
 	uint8_t ttl;
@@ -322,7 +325,11 @@ static void transmit(struct sim_host *h, const struct sim_chan *src, int dst, in
 		return;
 	}
 	m->chan = dst;
-	host_addr(h, ll, src->port, &m->from);
+	m->src_host = h->index;
+	if (h->spoof)
+		m->from = h->spoof_src;
+	else
+		host_addr(h, ll, src->port, &m->from);
 	m->ifindex = dst_ifindex;
 	m->ttl = h->ttl;
 	m->len = len;
@@ -569,6 +576,15 @@ void xm_sim_host_addr(struct xm_io *io, struct xm_addr *addr, uint16_t port)
 	xm_addr_from_v4(addr, htonl(to_host(io)->ip), port);
 }
 
+void xm_sim_host_spoof(struct xm_io *io, const struct xm_addr *src)
+{
+	struct sim_host *h = to_host(io);
+
+	h->spoof = src != NULL;
+	if (src)
+		h->spoof_src = *src;
+}
+
 void xm_sim_host_ll_addr(struct xm_io *io, struct xm_addr *addr, uint16_t port)
 {
 	host_addr(to_host(io), true, port, addr);
@@ -642,14 +658,7 @@ static void deliver(struct xm_sim *sim, struct sim_msg *m)
 	struct sim_chan *c = &sim->chans[m->chan];
 	struct xm_io_dgram d = { .buf = m->data, .len = m->len, .has_from = true,
 				 .from = m->from, .ifindex = m->ifindex, .ttl = m->ttl };
-	struct sim_host *src = NULL;
-
-	for (int i = 0; i < sim->n_hosts; i++) {
-		if (host_has_addr(sim->hosts[i], &m->from, m->from.port)) {
-			src = sim->hosts[i];
-			break;
-		}
-	}
+	struct sim_host *src = sim->hosts[m->src_host];
 	/* A partition or a crash while the datagram was on its way. */
 	if (!c->open || !src || !reachable(src, c->host)) {
 		sim->stats.unreachable++;

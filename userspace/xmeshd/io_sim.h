@@ -59,6 +59,11 @@ void xm_sim_host_set_ttl(struct xm_io *io, uint8_t ttl);
 /* Without a link-local address it sends on links from its global one. */
 void xm_sim_host_set_link_local(struct xm_io *io, bool on);
 
+/*
+ * An attacker's host: the datagrams it sends from now on claim src as their
+ * source (NULL: its own address again), as a spoofed UDP source does.
+ */
+void xm_sim_host_spoof(struct xm_io *io, const struct xm_addr *src);
 /* A host that is down neither sends nor receives; its timers still run. */
 void xm_sim_host_set_up(struct xm_io *io, bool up);
 /* Partition: hosts in different groups cannot exchange datagrams. */

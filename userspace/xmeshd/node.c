@@ -36,50 +36,16 @@ static void env_random(void *ctx, void *buf, size_t len)
 	n->io->ops->random(n->io, buf, len);
 }
 
-static int seal(struct node *n, enum xm_msg_kind kind, const uint8_t *body, size_t len,
-		uint8_t out[ENV_DATAGRAM_MAX])
-{
-	int dlen;
-
-	if (len > XM_MSG_BODY_MAX)
-		return -EMSGSIZE;
-	dlen = env_seal(out, ENV_DATAGRAM_MAX, kind, n->id.pk, n->id.sk, ++n->counter,
-			n->io->ops->wall_ms(n->io), body, len);
-	return dlen < 0 ? -EMSGSIZE : dlen;
-}
-
 static int env_send(void *ctx, enum xm_msg_kind kind, const struct xm_addr *to,
-		    const uint8_t *body, size_t len)
+		    const struct xm_node_id *to_id, const uint8_t *body, size_t len)
 {
-	struct node *n = ctx;
-	uint8_t buf[ENV_DATAGRAM_MAX];
-	int dlen = seal(n, kind, body, len, buf), err;
-
-	if (dlen < 0)
-		return dlen;
-	err = n->io->ops->send(n->io, n->udp_chan, to, buf, (size_t)dlen);
-	if (err)
-		n->st.tx_errors++;
-	else
-		n->st.tx[kind & 3]++;
-	return err;
+	return node_wire_send(ctx, kind, to, to_id, body, len);
 }
 
 static int env_send_link(void *ctx, enum xm_msg_kind kind, int ifindex, const uint8_t *body,
 			 size_t len)
 {
-	struct node *n = ctx;
-	uint8_t buf[ENV_DATAGRAM_MAX];
-	int dlen = seal(n, kind, body, len, buf), err;
-
-	if (dlen < 0)
-		return dlen;
-	err = n->io->ops->send_link(n->io, n->udp_chan, ifindex, buf, (size_t)dlen);
-	if (err)
-		n->st.tx_errors++;
-	else
-		n->st.tx[kind & 3]++;
-	return err;
+	return node_wire_send_link(ctx, kind, ifindex, body, len);
 }
 
 static void env_sign(void *ctx, uint8_t sig[XM_SIG_LEN], const uint8_t *msg, size_t len)
@@ -131,48 +97,33 @@ void node_kick(struct node *n)
 static void on_udp(void *arg, int chan, const struct xm_io_dgram *d)
 {
 	struct node *n = arg;
-	struct env_check chk = {
-		.now_wall_ms = n->io->ops->wall_ms(n->io),
-		.freshness_ms = n->cfg.freshness_ms,
-		.puzzle_bits = n->cfg.puzzle_bits,
-		.self_pk = n->id.pk,
-		.replay = n->replay,
-	};
-	struct xm_peer_ref from = { 0 };
+	struct xm_peer_ref from;
 	struct env_msg m;
-	int ret;
 
 	(void)chan;
-	ret = env_open(&m, d->buf, d->len, d->truncated_len, &chk);
-	if (ret) {
-		enum env_drop why = (enum env_drop)(-ret - 1);
-		char a[64];
-
-		n->st.drops[why]++;
-		xm_addr_format(&d->from, a, sizeof(a));
-		log_debug("dropped a datagram from %s: %s", a, env_drop_name(why));
+	if (node_wire_receive(n, d, &m, &from) != 1)
 		return;
-	}
-	from.id = m.id;
-	memcpy(from.pk, m.pk, XM_PUBKEY_LEN);
-	from.addr = d->from;
-	from.ifindex = d->ifindex;
-	from.ttl = d->ttl;
 	n->st.rx[m.kind & 3]++;
+	/*
+	 * A node that spoke a module's protocol correctly is worth a session,
+	 * once it proved that it receives at its address: no handshake Init
+	 * goes to a source that may be spoofed.
+	 */
 	switch (m.kind) {
 	case XM_MSG_HANDSHAKE:
 		hs_receive(n->hs, &from, m.body, m.body_len);
 		break;
-	/* A node that spoke a module's protocol correctly is worth a session. */
 	case XM_MSG_DHT:
 		if (!dht_receive(n->dht, &from, m.body, m.body_len))
 			hs_contact(n->hs, &from);
 		break;
 	case XM_MSG_ROUTE:
-		if (n->route && !route_receive(n->route, &from, m.body, m.body_len))
+		if (n->route && !route_receive(n->route, &from, m.body, m.body_len) &&
+		    from.validated)
 			hs_contact(n->hs, &from);
 		break;
 	}
+	node_wire_done(n);
 	schedule(n);
 }
 
@@ -357,10 +308,12 @@ struct node *node_new(const struct xmd_config *cfg, struct xm_io *io, const stru
 		.verify = env_verify,
 	};
 	n->replay = calloc(1, sizeof(*n->replay));
+	if (n->replay)
+		io->ops->random(io, n->replay->key, sizeof(n->replay->key));
 	n->installed = calloc(cfg->max_sessions ? cfg->max_sessions : 1, sizeof(uint64_t));
 	n->pa = pa_new(cfg->prefixes, cfg->n_prefixes, cfg->allow, cfg->n_allow,
 		       (cfg->max_sessions ? cfg->max_sessions : 1) * XMD_MAX_PREFIXES);
-	if (!n->replay || !n->installed || !n->pa) {
+	if (!n->replay || !n->installed || !n->pa || node_wire_init(n)) {
 		node_free(n);
 		return NULL;
 	}
@@ -432,8 +385,14 @@ int node_start(struct node *n)
 	int err;
 
 	n->started_ms = n->io->ops->now_ms(n->io);
-	/* Counters stay increasing across restarts: they start at the wall clock in us. */
-	n->counter = n->io->ops->wall_ms(n->io) * 1000;
+	n->started_wall_ms = n->io->ops->wall_ms(n->io);
+	/* Counters stay increasing across restarts: above the mark stored in state_dir. */
+	err = node_wire_start(n);
+	if (err) {
+		log_err("%s/%s: cannot read the envelope counter's mark", n->cfg.state_dir,
+			IDENTITY_COUNTER_FILE);
+		return err;
+	}
 
 	n->udp_chan = n->io->ops->udp_open(n->io, &n->cfg.listen, on_udp, n);
 	if (n->udp_chan < 0) {
@@ -528,6 +487,7 @@ void node_free(struct node *n)
 	dht_free(n->dht);
 	hs_free(n->hs);
 	free(n->replay);
+	node_wire_free(n);
 	free(n->installed);
 	pa_free(n->pa);
 	identity_wipe(&n->id);
@@ -537,6 +497,11 @@ void node_free(struct node *n)
 const struct identity *node_identity(const struct node *n)
 {
 	return &n->id;
+}
+
+uint64_t node_counter(const struct node *n)
+{
+	return n->counter;
 }
 
 const struct xm_addr *node_addr(const struct node *n)

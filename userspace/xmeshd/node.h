@@ -41,7 +41,18 @@ struct node_stats {
 	uint64_t route_changes;
 	uint64_t key_installs;
 	uint64_t prefix_routes; /* overlay prefixes of peers routed in the module */
+	/* The datagram layer (node_wire.c). */
+	uint64_t rx_bytes, tx_bytes;	/* control datagrams, cookie replies included */
+	uint64_t verifies;		/* Ed25519 verifications of envelopes */
+	uint64_t cookies_sent, cookies_taken, cookie_resends;
+	uint64_t cookies_unmatched;	/* a cookie reply to nothing we keep */
+	uint64_t replies_over_budget;	/* to an unproven source: not sent */
+	uint64_t counter_store_errors;	/* the counter's mark could not be stored */
 };
+
+/* The envelope counter: the next one used, and the end of the reserved block. */
+uint64_t node_counter(const struct node *n);
+uint64_t node_wire_counter_limit(const struct node *n);
 
 const struct identity *node_identity(const struct node *n);
 const struct xm_addr *node_addr(const struct node *n);

@@ -142,6 +142,9 @@ static void do_node(struct node *n, int chan, struct arena *a)
 		"tx_errors", "peers", "sessions", "key_installs", "dht_contacts",
 		"dht_records", "dht_lookups_ok", "dht_lookups_failed", "route_neighbours",
 		"route_changes", "kernel_requests", "kernel_errors", "prefix_routes",
+		"rx_bytes", "tx_bytes", "verifies", "cookies_sent", "cookies_taken",
+		"cookie_resends", "replies_over_budget", "envelope_counter",
+		"counter_store_errors", "cookies_unmatched",
 		"prefixes_granted",
 		/* prefix_auth.h's refusals, in enum pa_refusal's order */
 		"prefix_refused_default_route", "prefix_refused_invalid",
@@ -196,6 +199,16 @@ static void do_node(struct node *n, int chan, struct arena *a)
 	vals[v++] = ks.requests;
 	vals[v++] = ks.errors;
 	vals[v++] = n->st.prefix_routes;
+	vals[v++] = n->st.rx_bytes;
+	vals[v++] = n->st.tx_bytes;
+	vals[v++] = n->st.verifies;
+	vals[v++] = n->st.cookies_sent;
+	vals[v++] = n->st.cookies_taken;
+	vals[v++] = n->st.cookie_resends;
+	vals[v++] = n->st.replies_over_budget;
+	vals[v++] = n->counter;
+	vals[v++] = n->st.counter_store_errors;
+	vals[v++] = n->st.cookies_unmatched;
 	vals[v++] = pa_granted(n->pa);
 	_Static_assert(PA_REFUSE__COUNT == 6, "one prefix_refused_* name per refusal");
 	for (int i = 0; i < PA_REFUSE__COUNT; i++)

@@ -63,7 +63,8 @@ static void out_flush(struct route_out *o)
 	if (len < 0) {
 		r->st.tx_errors++;
 	} else if (o->unicast) {
-		err = r->env->send(r->env->ctx, XM_MSG_ROUTE, &o->to, buf, (size_t)len);
+		/* Routing messages stay on a link: unaddressed (env.h). */
+		err = r->env->send(r->env->ctx, XM_MSG_ROUTE, &o->to, NULL, buf, (size_t)len);
 		r->st.tx_packets++;
 		r->st.tx_errors += err < 0;
 	} else {

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "route.h"
+#include "sig_domains.h"
 #include "xm_node.h"
 
 #define ROUTE_MSG_VERSION 1
@@ -33,7 +34,7 @@
 #define ROUTE_MSG_HOP_COUNT_MAX 255
 
 /* What the origin signs: domain tag, origin id, seqno (big-endian). */
-#define ROUTE_SIG_TAG "xmesh-route-v1"
+#define ROUTE_SIG_TAG SIG_DOMAIN_ROUTE_UPDATE
 #define ROUTE_SIG_MSG_LEN (sizeof(ROUTE_SIG_TAG) - 1 + XM_ID_LEN + 4)
 
 struct route_msg_hello {
