@@ -20,12 +20,15 @@
  * steps out of its peers' freshness window and back.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
+#include "identity.h"
 #include "io_sim.h"
 #include "log.h"
 #include "node.h"
@@ -770,6 +773,7 @@ static unsigned int rekeys_in_10_min(int32_t drift_ppm)
 		io[i] = xm_sim_host_new(sim);
 		config_defaults(&cfg[i]);
 		cfg[i].ctl_socket[0] = 0;
+		cfg[i].state_dir[0] = 0; /* no counter mark on disk */
 		cfg[i].kernel = XMD_KERNEL_OFF;
 		cfg[i].puzzle_bits = 4;
 		cfg[i].rekey_seconds = 60;
@@ -825,6 +829,16 @@ static void lookup(struct xm_sim *sim, struct node *from, const struct identity 
 /* Whole nodes: one crashes (no timers, no datagrams), one's wall clock steps away. */
 #define PORT 51831
 
+
+/* Removes the envelope counter's mark and its directory. */
+static void remove_counter_mark(const char *dir)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, IDENTITY_COUNTER_FILE);
+	unlink(path);
+	rmdir(dir);
+}
 static void nodes(void)
 {
 	struct xm_sim_config sc = { .seed = 11, .latency_min_ms = 1, .latency_max_ms = 5 };
@@ -834,11 +848,21 @@ static void nodes(void)
 	struct identity id[3];
 	struct xmd_config cfg[3];
 	struct node_stats ns0, ns1, a, b, c;
+	/* Node 2 restarts: its envelope counter's mark lives in a real directory. */
+	char dir[] = "/tmp/store_sim.XXXXXX";
 
+	if (!mkdtemp(dir)) {
+		tap(false, "mkdtemp: %s", strerror(errno));
+		return;
+	}
 	for (int i = 0; i < 3; i++) {
 		io[i] = xm_sim_host_new(sim);
 		config_defaults(&cfg[i]);
 		cfg[i].ctl_socket[0] = 0;
+		if (i == 2)
+			snprintf(cfg[i].state_dir, sizeof(cfg[i].state_dir), "%s", dir);
+		else
+			cfg[i].state_dir[0] = 0; /* no counter mark on disk */
 		cfg[i].kernel = XMD_KERNEL_OFF;
 		cfg[i].puzzle_bits = 4;
 		xm_sim_host_addr(io[i], &cfg[i].listen, PORT);
@@ -900,6 +924,7 @@ static void nodes(void)
 	for (int i = 0; i < 3; i++)
 		node_free(n[i]);
 	xm_sim_free(sim);
+	remove_counter_mark(dir);
 }
 
 int main(int argc, char **argv)
