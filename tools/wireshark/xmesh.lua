@@ -6,11 +6,14 @@
 --    (Documentation/wire-format.md), UDP port 51830 by default: version,
 --    type, hop limit, flags, reserved bytes, tenant id, destination node,
 --    receiver index, counter, then the ciphertext and the Poly1305 tag;
---  * "xmesh_ctl": xmeshd's control protocol, UDP port 51831 by default: the
---    protobuf Envelope of userspace/proto/envelope.proto (version, kind,
---    sender key, counter, timestamp, body, signature) and, inside its body,
---    the message of its kind: 1 Handshake (handshake.proto), 2 DhtMsg
---    (dht.proto), 3 RoutePacket (route.proto).
+--  * "xmesh_ctl": xmeshd's control protocol, UDP port 51831 by default
+--    (Documentation/xmeshd.md): a type byte, then for type 1 the protobuf
+--    Envelope of userspace/proto/envelope.proto (version, kind, sender key,
+--    counter, timestamp, body, signature, recipient id) followed by mac1 and
+--    mac2 (16 bytes each), with, inside its body, the message of its kind:
+--    1 Handshake (handshake.proto), 2 DhtMsg (dht.proto), 3 RoutePacket
+--    (route.proto); for type 2 a cookie reply (24-byte nonce, the cookie
+--    sealed with XChaCha20-Poly1305: 32 bytes).
 --
 -- Use: tshark -X lua_script:xmesh.lua ..., or copy it to
 -- ~/.local/lib/wireshark/plugins/. The ports are preferences of the two
@@ -86,7 +89,7 @@ local schema = {
 	Envelope = { { 1, "version", "uint32" }, { 2, "kind", "uint32" },
 		{ 3, "sender_pk", "bytes" }, { 4, "counter", "uint64" },
 		{ 5, "timestamp_ms", "uint64" }, { 6, "body", "bytes" },
-		{ 7, "signature", "bytes" } },
+		{ 7, "signature", "bytes" }, { 8, "recipient_id", "bytes" } },
 	OverlayPrefix = { { 1, "address", "bytes" }, { 2, "length", "uint32" } },
 	HandshakeInit = { { 1, "ephemeral", "bytes" }, { 2, "sender_index", "uint32" },
 		{ 3, "responder_id", "bytes" }, { 4, "data_port", "uint32" },
@@ -169,7 +172,15 @@ for _, m in pairs({ "Handshake", "DhtMsg", "RoutePacket" }) do
 	make_fields(m, prefix_of[m], 0)
 end
 local f_malformed = ProtoField.string("xmesh_ctl.malformed", "Malformed")
-pfields[#pfields + 1] = f_malformed
+local dgram_types = { [1] = "envelope", [2] = "cookie reply" }
+local f_type = ProtoField.uint8("xmesh_ctl.type", "Datagram type", base.DEC, dgram_types)
+local f_mac1 = ProtoField.bytes("xmesh_ctl.mac1", "mac1")
+local f_mac2 = ProtoField.bytes("xmesh_ctl.mac2", "mac2")
+local f_cookie_nonce = ProtoField.bytes("xmesh_ctl.cookie.nonce", "Nonce")
+local f_cookie_sealed = ProtoField.bytes("xmesh_ctl.cookie.sealed", "Sealed cookie")
+for _, pf in ipairs({ f_malformed, f_type, f_mac1, f_mac2, f_cookie_nonce, f_cookie_sealed }) do
+	pfields[#pfields + 1] = pf
+end
 ctl.fields = pfields
 
 -- A varint at off: its value (UInt64) and its length, or nil.
@@ -262,13 +273,31 @@ dissect_msg = function(tvb, off, len, tree, msg, path, depth)
 	return vals
 end
 
+-- The datagram: type byte, then an envelope and its two MACs, or a cookie reply.
+local MAC_LEN, COOKIE_REPLY_LEN, COOKIE_NONCE_LEN = 16, 57, 24
+
 function ctl.dissector(tvb, pinfo, tree)
 	if tvb:len() == 0 then
 		return 0
 	end
 	pinfo.cols.protocol = "xmesh_ctl"
 	local t = tree:add(ctl, tvb(), "xmesh control protocol")
-	local env = dissect_msg(tvb, 0, tvb:len(), t, "Envelope", "", 0)
+	local ty = tvb(0, 1):uint()
+	t:add(f_type, tvb(0, 1))
+	if ty == 2 and tvb:len() == COOKIE_REPLY_LEN then
+		t:add(f_cookie_nonce, tvb(1, COOKIE_NONCE_LEN))
+		t:add(f_cookie_sealed, tvb(1 + COOKIE_NONCE_LEN))
+		pinfo.cols.info = "cookie reply"
+		return tvb:len()
+	end
+	if ty ~= 1 or tvb:len() < 1 + 2 * MAC_LEN then
+		t:add(f_malformed, tvb(), "datagram type " .. ty .. ", length " .. tvb:len())
+		return tvb:len()
+	end
+	local env_len = tvb:len() - 1 - 2 * MAC_LEN
+	local env = dissect_msg(tvb, 1, env_len, t, "Envelope", "", 0)
+	t:add(f_mac1, tvb(1 + env_len, MAC_LEN))
+	t:add(f_mac2, tvb(1 + env_len + MAC_LEN, MAC_LEN))
 	local kind = env.kind and env.kind:tonumber() or 0
 	local info = string.format("envelope v%s %s",
 		env.version and env.version:tonumber() or "?", kinds[kind] or ("kind " .. kind))
