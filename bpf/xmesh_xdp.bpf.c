@@ -270,6 +270,12 @@ static __always_inline int parse_ip6(struct xm_pkt *p, void *data,
 	return XM_PARSED;
 }
 
+static __always_inline bool v4_mapped(const struct in6_addr *a)
+{
+	return !a->in6_u.u6_addr32[0] && !a->in6_u.u6_addr32[1] &&
+	       a->in6_u.u6_addr32[2] == bpf_htonl(0xffff);
+}
+
 /* Finds the UDP header, checks every length; returns XM_PARSED or a stat. */
 static __always_inline int parse(struct xm_pkt *p, struct xdp_md *ctx,
 				 __u16 data_port)
@@ -298,6 +304,19 @@ static __always_inline int parse(struct xm_pkt *p, struct xdp_md *ctx,
 		return XM_XDP_DROP_MALFORMED;
 	if (udp->dest != bpf_htons(data_port))
 		return XM_XDP_PASS_NOT_XMESH;
+	if (p->v6) {
+		struct ipv6hdr *ip6 = data + sizeof(*eth);
+
+		/*
+		 * IPv4 peers are keyed as ::ffff:a.b.c.d: an IPv6 datagram
+		 * claiming such an address would pass for an IPv4 peer. No
+		 * real IPv6 packet carries one (the stack drops it too).
+		 */
+		if ((void *)(ip6 + 1) > data_end)
+			return XM_XDP_DROP_MALFORMED;
+		if (v4_mapped(&ip6->saddr) || v4_mapped(&ip6->daddr))
+			return XM_XDP_DROP_MALFORMED;
+	}
 	ulen = bpf_ntohs(udp->len);
 	/* A first fragment holds the start of the datagram UDP counts. */
 	if ((p->frag ? ulen < p->l3_len - l4 : ulen != p->l3_len - l4) ||

@@ -841,6 +841,30 @@ TEST_F(xdp, stranger_at_peer_address)
 	ASSERT_TRUE(counted(self, XM_XDP_DROP_UNKNOWN_PEER, p.len));
 }
 
+/*
+ * IPv4 peers are keyed as IPv4-mapped IPv6 addresses: an IPv6 datagram from
+ * ::ffff:PEER4 at the peer's port must not pass for the IPv4 peer, nor one to
+ * a mapped address for this host.
+ */
+TEST_F(xdp, v4_mapped_ipv6_is_no_peer)
+{
+	struct spec s = base6;
+	struct pkt p;
+
+	s.src = "::ffff:" PEER4;
+	build(&p, &s);
+	ASSERT_EQ(XDP_DROP, run(self, &p));
+	ASSERT_TRUE(counted(self, XM_XDP_DROP_MALFORMED, p.len));
+	s = base6;
+	s.dst = "::ffff:" SELF4;
+	build(&p, &s);
+	ASSERT_EQ(XDP_DROP, run(self, &p));
+	ASSERT_TRUE(counted(self, XM_XDP_DROP_MALFORMED, p.len));
+	/* The peer's real IPv6 address still relays. */
+	build(&p, &base6);
+	ASSERT_EQ(XDP_REDIRECT, run(self, &p));
+}
+
 /* A first fragment to the data port is checked like a whole packet. */
 TEST_F(xdp, first_fragment_from_stranger_dropped)
 {
