@@ -42,7 +42,7 @@ struct xmesh_keyslot *xmesh_keyslot_new(const u8 *enc_key, const u8 *dec_key,
 	struct xmesh_keyslot *ks;
 	int err;
 
-	ks = kzalloc(sizeof(*ks), GFP_KERNEL);
+	ks = kzalloc(sizeof(*ks), GFP_KERNEL_ACCOUNT);
 	if (!ks)
 		return ERR_PTR(-ENOMEM);
 	ks->enc = aead_new(enc_key);
@@ -109,7 +109,7 @@ void xmesh_keyslot_free(struct xmesh_keyslot *ks)
 int xmesh_key_history_init(struct xmesh_key_history *h)
 {
 	get_random_bytes(&h->secret, sizeof(h->secret));
-	h->fp = kvcalloc(XMESH_KEY_HISTORY, sizeof(*h->fp), GFP_KERNEL);
+	h->fp = kvcalloc(XMESH_KEY_HISTORY, sizeof(*h->fp), GFP_KERNEL_ACCOUNT);
 	h->next = 0;
 	h->count = 0;
 	return h->fp ? 0 : -ENOMEM;

@@ -108,7 +108,7 @@ int xmesh_lpm_set(struct xmesh_lpm *t, const struct xmesh_prefix *p,
 	}
 	if (t->count >= t->max)
 		return -ENOSPC;
-	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
 	if (!e)
 		return -ENOMEM;
 	e->key = *p;

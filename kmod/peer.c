@@ -69,7 +69,7 @@ int xmesh_endpoints_init(struct xmesh_dp *dp)
 {
 	get_random_bytes(&dp->endpoint_secret, sizeof(dp->endpoint_secret));
 	dp->endpoints = kvcalloc(1 << XMESH_ENDPOINT_HASH_BITS,
-				 sizeof(*dp->endpoints), GFP_KERNEL);
+				 sizeof(*dp->endpoints), GFP_KERNEL_ACCOUNT);
 	return dp->endpoints ? 0 : -ENOMEM;
 }
 
@@ -135,7 +135,7 @@ struct xmesh_peer *xmesh_peer_create(struct xmesh_dp *dp, u64 node_id)
 	lockdep_assert_held(&dp->lock);
 	if (dp->npeers >= XMESH_MAX_PEERS)
 		return ERR_PTR(-ENOSPC);
-	peer = kzalloc(sizeof(*peer), GFP_KERNEL);
+	peer = kzalloc(sizeof(*peer), GFP_KERNEL_ACCOUNT);
 	if (!peer)
 		return ERR_PTR(-ENOMEM);
 	peer->dp = dp;
@@ -234,7 +234,7 @@ int xmesh_peer_set_endpoint(struct xmesh_peer *peer, const struct sockaddr *sa)
 	if (endpoint_equal(old, sa))
 		return 0;
 	if (sa) {
-		ep = kzalloc(sizeof(*ep), GFP_KERNEL);
+		ep = kzalloc(sizeof(*ep), GFP_KERNEL_ACCOUNT);
 		if (!ep)
 			return -ENOMEM;
 		struct endpoint_key k;
@@ -311,6 +311,12 @@ void xmesh_peer_key_swap(struct xmesh_peer *peer)
 	/* Each slot changes in one store; both keys keep decrypting. */
 	rcu_assign_pointer(peer->slot[XMESH_KEY_SLOT_PRIMARY], s);
 	rcu_assign_pointer(peer->slot[XMESH_KEY_SLOT_SECONDARY], p);
+	/*
+	 * A key whose rekey time passed while it waited in the secondary slot
+	 * had its key-expiring event suppressed: send it now that it sends.
+	 */
+	if (s && !timer_pending(&s->rekey_timer))
+		xmesh_event_peer(peer->dp, XMESH_EVENT_KEY_EXPIRING, peer);
 	xmesh_dp_changed(peer->dp);
 }
 

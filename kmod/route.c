@@ -85,7 +85,7 @@ static struct xmesh_nhgroup *group_alloc(u64 dst, unsigned int n)
 {
 	struct xmesh_nhgroup *g;
 
-	g = kzalloc(struct_size(g, nh, n), GFP_KERNEL);
+	g = kzalloc(struct_size(g, nh, n), GFP_KERNEL_ACCOUNT);
 	if (g) {
 		g->dst = dst;
 		g->n = n;

@@ -24,7 +24,7 @@ struct xmesh_tenant *xmesh_tenant_create(struct xmesh_dp *dp, u32 id)
 	lockdep_assert_held(&dp->lock);
 	if (dp->ntenants >= XMESH_MAX_TENANTS)
 		return ERR_PTR(-ENOSPC);
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
 	if (!t)
 		return ERR_PTR(-ENOMEM);
 	t->id = id;
@@ -158,7 +158,7 @@ int xmesh_tenant_set_prefixes(struct xmesh_tenant *t,
 	lockdep_assert_held(&t->dp->lock);
 	old = rcu_dereference_protected(t->prefixes,
 					lockdep_is_held(&t->dp->lock));
-	new = kmalloc(struct_size(new, p, n), GFP_KERNEL);
+	new = kmalloc(struct_size(new, p, n), GFP_KERNEL_ACCOUNT);
 	if (!new)
 		return -ENOMEM;
 	new->n = 0;
