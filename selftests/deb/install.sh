@@ -45,6 +45,9 @@ trap cleanup EXIT
 
 # The whole test is one function, read by bash before it runs: editing this
 # file while a VM runs it cannot change what it does.
+# The tree's UAPI headers, whatever the directory the test runs in.
+uapi=$(cd "$(dirname "$0")/../../include/uapi/linux" && pwd)
+
 main() {
 	if [ "${XMESH_VM:-}" != 1 ]; then
 		echo "install.sh runs inside the test VM: tools/vm/run -- $0" >&2
@@ -180,11 +183,15 @@ main() {
 	kill -INT $tcpd
 	wait $tcpd 2>/dev/null
 	# What tools/check/suites/33-vm-deb expects of each packet: direction
-	# (outer source), then every header field. Fresh keys count from 0.
+	# (outer source), then every header field. Fresh keys count from 0; a
+	# sender starts the hop limit at the UAPI's default.
+	local hop
+	hop=$(sed -n 's/^#define XMESH_WIRE_HOP_LIMIT_MAX[[:space:]]*\([0-9]*\).*/\1/p' \
+		"$uapi/xmesh_wire.h")
 	{
 		for ((c = 0; c < npings; c++)); do
-			echo "10.90.0.1 1 1 16 0x00 0x00 $ta $idb $ib 0x00000000 $c"
-			echo "10.90.0.2 1 1 16 0x00 0x00 $ta $ida $ia 0x00000000 $c"
+			echo "10.90.0.1 1 1 ${hop:-?} 0x00 0x00 $ta $idb $ib 0x00000000 $c"
+			echo "10.90.0.2 1 1 ${hop:-?} 0x00 0x00 $ta $ida $ia 0x00000000 $c"
 		done
 	} | LC_ALL=C sort >"$out/data.expect"
 	ip netns del xdeb-a
