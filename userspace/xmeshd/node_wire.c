@@ -266,6 +266,17 @@ static void keep(struct node *n, struct wire_dest *d, enum xm_msg_kind kind,
 	memcpy(k->body, body, len);
 }
 
+/* A datagram's send result, counted by kind and in bytes. */
+static int counted_send(struct node *n, enum xm_msg_kind kind, int dlen, int err)
+{
+	if (err)
+		n->st.tx_errors++;
+	else
+		n->st.tx[kind & 3]++;
+	n->st.tx_bytes += (size_t)dlen;
+	return err;
+}
+
 int node_wire_send(struct node *n, enum xm_msg_kind kind, const struct xm_addr *to,
 		   const struct xm_node_id *to_id, const uint8_t *body, size_t len)
 {
@@ -283,12 +294,7 @@ int node_wire_send(struct node *n, enum xm_msg_kind kind, const struct xm_addr *
 	 */
 	keep(n, d, kind, to_id, body, len, buf, (size_t)dlen);
 	err = n->io->ops->send(n->io, n->udp_chan, to, buf, (size_t)dlen);
-	if (err)
-		n->st.tx_errors++;
-	else
-		n->st.tx[kind & 3]++;
-	n->st.tx_bytes += (size_t)dlen;
-	return err;
+	return counted_send(n, kind, dlen, err);
 }
 
 int node_wire_send_link(struct node *n, enum xm_msg_kind kind, int ifindex, const uint8_t *body,
@@ -300,12 +306,7 @@ int node_wire_send_link(struct node *n, enum xm_msg_kind kind, int ifindex, cons
 	if (dlen < 0)
 		return dlen;
 	err = n->io->ops->send_link(n->io, n->udp_chan, ifindex, buf, (size_t)dlen);
-	if (err)
-		n->st.tx_errors++;
-	else
-		n->st.tx[kind & 3]++;
-	n->st.tx_bytes += (size_t)dlen;
-	return err;
+	return counted_send(n, kind, dlen, err);
 }
 
 /* --- cookies ----------------------------------------------------------------- */
